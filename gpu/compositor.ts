@@ -1,0 +1,49 @@
+/**
+ * The contract between the worker's frame pipeline and a rendering backend.
+ * Each tier picks one implementation (WebGPU today); the pipeline never
+ * branches on the backend.
+ */
+
+/** What the output shows: the composite, or the refined person mask as grey for debugging. */
+export type CompositorView = 'composite' | 'mask';
+
+/** A person-confidence mask in CPU memory: 0 is background, 1 is person, row-major. */
+export interface ConfidenceMask {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+export interface RenderParams {
+  /** Blur strength in full-resolution pixels. */
+  readonly sigma: number;
+  readonly view: CompositorView;
+}
+
+/**
+ * Milliseconds spent per stage, filled in by the compositor. In profiling mode
+ * each stage waits for the GPU, so the figures are the GPU's; otherwise they
+ * are the time to record and submit the work.
+ */
+export interface CompositorTimings {
+  scale?: number;
+  readback?: number;
+  refine?: number;
+  blur?: number;
+  composite?: number;
+}
+
+export interface Compositor {
+  /** Whether `render` has a refined mask to apply; false means the whole frame is blurred. */
+  readonly hasMask: boolean;
+  /** Downscales the frame to the segmenter's input size and returns its pixels. */
+  prepareModelInput(frame: VideoFrame, width: number, height: number, timings: CompositorTimings): Promise<ImageData>;
+  /** Refines a new confidence mask and adds it to the history that `render` averages. */
+  pushMask(mask: ConfidenceMask, timings: CompositorTimings): Promise<void>;
+  /** Forgets every mask, so that the next frames are blurred whole (fail closed). */
+  clearMasks(): void;
+  /** Renders the output for `frame`; the caller owns and closes both frames. */
+  render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame>;
+  /** Releases every GPU resource. Safe to call twice. */
+  destroy(): void;
+}

@@ -1,0 +1,25 @@
+/**
+ * The mask refinement and blur constants, defined once for every tier so that
+ * all backends produce the same picture for the same input.
+ */
+
+/** Standard deviation, in mask pixels, of the Gaussian that smooths the raw confidence mask. */
+export const MASK_SMOOTHING_SIGMA = 2;
+
+/** Steepness of the sigmoid `1 / (1 + exp(-k (m - 0.5)))` that sharpens the smoothed mask. */
+export const MASK_SIGMOID_STEEPNESS = 12;
+
+/** How many of the most recent refined masks are averaged, to calm frame-to-frame jitter. */
+export const MASK_HISTORY_LENGTH = 3;
+
+/**
+ * Largest blur radius, in taps on one side, that a single separable pass runs.
+ * The frame is downsampled before blurring, so this bounds the work per pixel
+ * whatever sigma the user picks.
+ */
+export const MAX_BLUR_RADIUS_TAPS = 24;
+
+/** Blur strength limits, in pixels of the full-resolution frame. */
+export const SIGMA_MIN = 2;
+export const SIGMA_MAX = 32;
+export const SIGMA_DEFAULT = 8;

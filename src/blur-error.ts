@@ -1,0 +1,13 @@
+import type { BlurErrorType } from '../workers/protocol.js';
+
+export type { BlurErrorType };
+
+/** An error a page can act on; its `type` is the `error` event's `detail.type`. */
+export class BlurError extends Error {
+  readonly type: BlurErrorType;
+  constructor(type: BlurErrorType, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BlurError';
+    this.type = type;
+  }
+}

@@ -1,0 +1,41 @@
+import type { Tier, RefusedTier } from './capability-ladder.js';
+import type { BlurErrorType } from './blur-error.js';
+
+export type BlurCameraState = 'idle' | 'starting' | 'running' | 'error' | 'stopped';
+
+export interface TrackReadyDetail {
+  /** The processed stream, ready for `RTCPeerConnection.addTrack` or a `<video>`. */
+  readonly stream: MediaStream;
+  readonly track: MediaStreamTrack;
+  readonly tier: Tier;
+}
+
+export interface TierChangeDetail {
+  readonly tier: Tier;
+  /** Why this tier, in a sentence: the reason the next better tier was refused, or the fault that stepped down. */
+  readonly reason: string;
+  readonly refused: readonly RefusedTier[];
+}
+
+export interface StateChangeDetail {
+  readonly state: BlurCameraState;
+  readonly previous: BlurCameraState;
+}
+
+export interface BlurErrorDetail {
+  readonly type: BlurErrorType;
+  readonly message: string;
+  readonly cause?: unknown;
+}
+
+/** Events of the engine, `BlurProcessor`. */
+export interface BlurProcessorEventMap {
+  tierchange: CustomEvent<TierChangeDetail>;
+  error: CustomEvent<BlurErrorDetail>;
+}
+
+/** Events of the element, `<blur-camera>`. */
+export interface BlurCameraEventMap extends BlurProcessorEventMap {
+  trackready: CustomEvent<TrackReadyDetail>;
+  statechange: CustomEvent<StateChangeDetail>;
+}

@@ -1,0 +1,38 @@
+import { SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN } from '../gpu/refine-constants.js';
+import type { Tier } from './capability-ladder.js';
+import type { OutputView, SegmentationModel } from '../workers/protocol.js';
+
+/**
+ * Turns what a page wrote (an attribute string, a property of any type) into a
+ * value the pipeline can use: clamped or replaced by the default, with one
+ * console warning that says what was wrong. It never throws.
+ */
+
+function warn(name: string, value: unknown, used: unknown): void {
+  console.warn(`blur-camera: ${name}=${JSON.stringify(value)} is not valid; using ${JSON.stringify(used)}.`);
+}
+
+export function numberInRange(name: string, value: unknown, min: number, max: number, fallback: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) {
+    if (value !== undefined && value !== null) warn(name, value, fallback);
+    return fallback;
+  }
+  const clamped = Math.min(max, Math.max(min, n));
+  if (clamped !== n) warn(name, value, clamped);
+  return clamped;
+}
+
+export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if ((allowed as readonly unknown[]).includes(value)) return value as T;
+  if (value !== undefined && value !== null) warn(name, value, fallback);
+  return fallback;
+}
+
+export const normalizeSigma = (value: unknown): number => numberInRange('sigma', value, SIGMA_MIN, SIGMA_MAX, SIGMA_DEFAULT);
+export const normalizeView = (value: unknown): OutputView => oneOf('view', value, ['composite', 'mask'] as const, 'composite');
+export const normalizeModel = (value: unknown): SegmentationModel => oneOf('model', value, ['general', 'landscape'] as const, 'general');
+export const normalizeMaxTier = (value: unknown): Tier => {
+  if (value === undefined || value === null || value === '') return 1;
+  return Math.round(numberInRange('max-tier', value, 1, 5, 1)) as Tier;
+};

@@ -1,0 +1,77 @@
+import type { MainToWorker, WorkerToMain } from '../workers/protocol.js';
+
+type Listener = (message: WorkerToMain) => void;
+
+/**
+ * The main thread's end of the worker: typed `send`, typed `once` for replies,
+ * and one place that turns a crashed worker into a message like any other.
+ */
+export class WorkerBridge {
+  private readonly worker: Worker;
+  private readonly listeners = new Set<Listener>();
+  private terminated = false;
+
+  constructor(url: URL) {
+    this.worker = new Worker(url, { type: 'module', name: 'blur-camera' });
+    this.worker.addEventListener('message', (event: MessageEvent<WorkerToMain>) => this.dispatch(event.data));
+    this.worker.addEventListener('error', (event: ErrorEvent) => {
+      event.preventDefault();
+      this.dispatch({
+        type: 'error',
+        errorType: 'worker-crashed',
+        message: `The blur worker crashed: ${event.message || 'it could not be loaded'} (${url.href})`,
+        fatal: true,
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.terminated;
+  }
+
+  send(message: MainToWorker, transfer: Transferable[] = []): void {
+    if (!this.terminated) this.worker.postMessage(message, transfer);
+  }
+
+  /** Calls `listener` for every message until the returned function is called. */
+  listen(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves with the first message of `type`; rejects when the worker reports a fatal error first or `signal` aborts. */
+  once<T extends WorkerToMain['type']>(type: T, signal?: AbortSignal): Promise<Extract<WorkerToMain, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const stop = this.listen((message) => {
+        if (message.type === type) {
+          cleanup();
+          resolve(message as Extract<WorkerToMain, { type: T }>);
+        } else if (message.type === 'error' && message.fatal) {
+          cleanup();
+          reject(Object.assign(new Error(message.message), { workerError: message }));
+        }
+      });
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal?.reason);
+      };
+      const cleanup = (): void => {
+        stop();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      signal?.addEventListener('abort', onAbort);
+      if (signal?.aborted) onAbort();
+    });
+  }
+
+  terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.worker.terminate();
+    this.listeners.clear();
+  }
+
+  private dispatch(message: WorkerToMain): void {
+    for (const listener of [...this.listeners]) listener(message);
+  }
+}

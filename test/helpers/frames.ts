@@ -1,0 +1,104 @@
+/** Test helpers that feed known frames into a track and read frames back out of one. */
+
+export async function loadBitmap(url: string): Promise<ImageBitmap> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return createImageBitmap(await response.blob());
+}
+
+export interface StillTrack {
+  readonly track: MediaStreamTrack;
+  /** Frames written so far; their timestamps are index × frame interval. */
+  readonly written: () => number;
+  readonly stop: () => void;
+}
+
+/** A live video track that repeats one image, like a camera pointed at a still scene. */
+export function trackFromStill(image: ImageBitmap, fps = 30): StillTrack {
+  const generator = new MediaStreamTrackGenerator({ kind: 'video' });
+  const writer = generator.writable.getWriter();
+  const intervalUs = Math.round(1e6 / fps);
+  let index = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    const frame = new VideoFrame(image, { timestamp: index * intervalUs, duration: intervalUs });
+    index++;
+    writer.write(frame).catch(() => frame.close()).finally(() => {
+      frame.close();
+      busy = false;
+    });
+  }, 1000 / fps);
+  return {
+    track: generator,
+    written: () => index,
+    stop: () => {
+      clearInterval(timer);
+      generator.stop();
+    },
+  };
+}
+
+export interface Pixels {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8ClampedArray;
+  readonly timestamp: number;
+}
+
+export function framePixels(frame: VideoFrame): Pixels {
+  const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(frame, 0, 0);
+  const image = context.getImageData(0, 0, canvas.width, canvas.height);
+  return { width: image.width, height: image.height, data: image.data, timestamp: frame.timestamp };
+}
+
+export function bitmapPixels(bitmap: ImageBitmap): Pixels {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  context.drawImage(bitmap, 0, 0);
+  const image = context.getImageData(0, 0, canvas.width, canvas.height);
+  return { width: image.width, height: image.height, data: image.data, timestamp: 0 };
+}
+
+export interface FrameReader {
+  /** Reads the next frame's pixels and closes the frame. */
+  next(): Promise<Pixels>;
+  /** Reads frames until `accept` returns true for one; returns that frame's pixels. */
+  until(accept: (frame: VideoFrame) => boolean, limit?: number): Promise<Pixels>;
+  cancel(): Promise<void>;
+}
+
+/** Reads a track's frames on the main thread (tests only). */
+export function readTrack(track: MediaStreamTrack): FrameReader {
+  const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+  const read = async (): Promise<VideoFrame> => {
+    const { value, done } = await reader.read();
+    if (done || !value) throw new Error('the track ended');
+    return value;
+  };
+  return {
+    async next() {
+      const frame = await read();
+      try {
+        return framePixels(frame);
+      } finally {
+        frame.close();
+      }
+    },
+    async until(accept, limit = 600) {
+      for (let i = 0; i < limit; i++) {
+        const frame = await read();
+        try {
+          if (accept(frame)) return framePixels(frame);
+        } finally {
+          frame.close();
+        }
+      }
+      throw new Error(`no accepted frame within ${limit} frames`);
+    },
+    cancel: () => reader.cancel(),
+  };
+}

@@ -1,0 +1,61 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** Real footage and ground-truth masks, beside the repository (see ../shared/media/README.md). */
+const mediaDir = resolve(here, '..', 'shared', 'media');
+const cameraClip = join(mediaDir, 'clips', 'keyed-person-720p.mjpeg');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const types = { '.png': 'image/png', '.jpg': 'image/jpeg', '.mjpeg': 'video/x-motion-jpeg', '.md': 'text/plain' };
+
+/** Serves ../shared/media under /media/, outside the repository's own root. */
+function serveMedia() {
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith('/media/')) return next();
+    const file = resolve(mediaDir, decodeURIComponent(ctx.path.slice('/media/'.length)));
+    if (!file.startsWith(mediaDir) || !existsSync(file) || !statSync(file).isFile()) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.type = types[extname(file)] ?? 'application/octet-stream';
+    ctx.body = createReadStream(file);
+  };
+}
+
+/** Chromium with SwiftShader WebGL2/WebGPU and a fake camera playing a real clip. */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  `--use-file-for-fake-video-capture=${cameraClip}`,
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export default {
+  files: ['test/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  concurrentBrowsers: 1,
+  browserStartTimeout: 120000,
+  testsStartTimeout: 120000,
+  testsFinishTimeout: 900000,
+  middleware: [serveMedia()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022' })],
+  testFramework: { config: { timeout: 120000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
+    }),
+  ],
+};

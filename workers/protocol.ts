@@ -1,0 +1,106 @@
+/**
+ * The typed message protocol between the main thread and the blur worker.
+ * Both sides import these types; every message is a member of a discriminated
+ * union on `type`, and errors cross as plain data, never as thrown objects.
+ */
+
+export type SegmentationModel = 'general' | 'landscape';
+export type OutputView = 'composite' | 'mask';
+
+/** Error categories a user or app can act on; `detail.type` of the `error` event. */
+export type BlurErrorType =
+  | 'permission-denied'
+  | 'no-camera'
+  | 'camera-busy'
+  | 'camera-ended'
+  | 'model-load'
+  | 'gpu-lost'
+  | 'worker-crashed'
+  | 'unsupported';
+
+/** Per-stage milliseconds, p50 and p95 over the recent frames. */
+export interface StageTimings {
+  readonly p50: number;
+  readonly p95: number;
+}
+
+export interface PipelineStats {
+  /** Frames read from the input track. */
+  readonly framesIn: number;
+  /** Frames written to the output track. */
+  readonly framesOut: number;
+  /** Frames closed unprocessed because a newer one arrived first. */
+  readonly framesDropped: number;
+  /** Output frames composited with no mask yet, and therefore blurred whole. */
+  readonly framesWithoutMask: number;
+  /** Masks produced by the segmenter. */
+  readonly masks: number;
+  /** Per-stage milliseconds, keyed by stage name (scale, readback, segment, refine, blur, composite, total). */
+  readonly stages: Readonly<Record<string, StageTimings>>;
+}
+
+/** Options the pipeline applies live, without a restart. */
+export interface LiveOptions {
+  readonly sigma: number;
+  readonly view: OutputView;
+  readonly model: SegmentationModel;
+}
+
+/** Where the worker finds its wasm loader, wasm binary and models; absolute URLs. */
+export interface AssetUrls {
+  readonly wasmLoader: string;
+  readonly wasmBinary: string;
+  readonly models: Readonly<Record<SegmentationModel, string>>;
+}
+
+export interface GpuProbe {
+  readonly ok: boolean;
+  /** Why WebGPU was refused, for `tierchange`'s reason. */
+  readonly reason: string;
+  readonly fallbackAdapter: boolean;
+}
+
+/** Hooks for tests; never set by product code. */
+export interface PipelineTestHooks {
+  /** Hold back the segmenter's start, so tests can watch the frames before the first mask. */
+  readonly delaySegmenterMs?: number;
+}
+
+export type MainToWorker =
+  | { readonly type: 'probe' }
+  | {
+      readonly type: 'start';
+      readonly readable: ReadableStream<VideoFrame>;
+      readonly writable: WritableStream<VideoFrame>;
+      readonly options: LiveOptions;
+      readonly assets: AssetUrls;
+      readonly profile: boolean;
+      readonly testHooks: PipelineTestHooks;
+    }
+  | { readonly type: 'options'; readonly options: LiveOptions }
+  | { readonly type: 'stop' };
+
+export type WorkerToMain =
+  | { readonly type: 'probed'; readonly webgpu: GpuProbe }
+  | { readonly type: 'first-frame' }
+  | { readonly type: 'stats'; readonly stats: PipelineStats }
+  | { readonly type: 'error'; readonly errorType: BlurErrorType; readonly message: string; readonly fatal: boolean; readonly cause?: SerializedError }
+  | { readonly type: 'stopped' };
+
+/** An Error as data, the way it can cross postMessage intact. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  return { name: 'Error', message: String(error) };
+}
+
+/** The model's input size, in pixels. The landscape model is for 16:9 calls. */
+export const MODEL_INPUT_SIZE: Readonly<Record<SegmentationModel, { readonly width: number; readonly height: number }>> = {
+  general: { width: 256, height: 256 },
+  landscape: { width: 256, height: 144 },
+};

@@ -1,0 +1,17 @@
+import type { ConfidenceMask } from '../gpu/compositor.js';
+
+/** Turns a small image of the frame into a person-confidence mask of the same size. */
+export interface Segmenter {
+  segment(image: ImageData, timestampMs: number): ConfidenceMask;
+  close(): void;
+}
+
+/** A failure to fetch or start a model or the wasm runtime; names the URL so users can fix their hosting. */
+export class ModelLoadError extends Error {
+  readonly url: string;
+  constructor(url: string, message: string, options?: { cause?: unknown }) {
+    super(`${message} (${url})`, options);
+    this.name = 'ModelLoadError';
+    this.url = url;
+  }
+}

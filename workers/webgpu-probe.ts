@@ -1,0 +1,43 @@
+import type { GpuProbe } from './protocol.js';
+
+export interface WebGpuAcquired {
+  readonly probe: GpuProbe;
+  readonly device: GPUDevice | null;
+  /**
+   * Kept alive for as long as the device: in Chromium 156 a device whose adapter
+   * has been garbage-collected is lost ("A valid external Instance reference no
+   * longer exists").
+   */
+  readonly adapter: GPUAdapter | null;
+}
+
+/** SwiftShader, llvmpipe and friends: WebGPU works there, but MediaPipe's GPU delegate is 10× slower than its CPU one. */
+function isSoftwareAdapter(adapter: GPUAdapter): boolean {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const legacyFlag = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  if (info.isFallbackAdapter === true || legacyFlag === true) return true;
+  const text = `${info.vendor} ${info.architecture} ${info.description}`.toLowerCase();
+  return /swiftshader|llvmpipe|software|lavapipe/.test(text);
+}
+
+/**
+ * WebGPU counts only when both requestAdapter and requestDevice succeed, here in
+ * the worker where it will run: an adapter alone proves nothing.
+ */
+export async function acquireWebGpu(): Promise<WebGpuAcquired> {
+  const refuse = (reason: string): WebGpuAcquired => ({ probe: { ok: false, reason, fallbackAdapter: false }, device: null, adapter: null });
+  if (!('gpu' in navigator) || !navigator.gpu) return refuse('WebGPU is not available in this browser');
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await navigator.gpu.requestAdapter();
+  } catch (error) {
+    return refuse(`requestAdapter() failed: ${String(error)}`);
+  }
+  if (!adapter) return refuse('requestAdapter() returned no adapter (WebGPU blocked or no suitable GPU)');
+  try {
+    const device = await adapter.requestDevice();
+    return { probe: { ok: true, reason: '', fallbackAdapter: isSoftwareAdapter(adapter) }, device, adapter };
+  } catch (error) {
+    return refuse(`requestDevice() failed: ${String(error)}`);
+  }
+}
