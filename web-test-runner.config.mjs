@@ -40,7 +40,37 @@ export const chromiumArgs = [
   '--use-fake-ui-for-media-stream',
   `--use-file-for-fake-video-capture=${cameraClip}`,
   '--autoplay-policy=no-user-gesture-required',
+  // Lets the leak test force a garbage collection to prove it can see the browser's leak warning.
+  '--js-flags=--expose-gc',
 ];
+
+/**
+ * Collects the browser's console messages, the page's and its workers', for
+ * tests that assert on what the browser itself reports (for example a
+ * VideoFrame garbage-collected without close()).
+ */
+function consoleWatch() {
+  const messages = new Map();
+  const watched = new Set();
+  return {
+    name: 'console-watch',
+    async executeCommand({ command, session }) {
+      if (command === 'console-watch-start') {
+        messages.set(session.id, []);
+        if (watched.has(session.id)) return true;
+        watched.add(session.id);
+        const page = session.browser.getPage(session.id);
+        const record = (origin) => (message) => messages.get(session.id)?.push({ origin, type: message.type(), text: message.text() });
+        page.on('console', record('page'));
+        page.on('workercreated', (worker) => worker.on('console', record(`worker ${worker.url()}`)));
+        for (const worker of page.workers()) worker.on('console', record(`worker ${worker.url()}`));
+        return true;
+      }
+      if (command === 'console-watch-read') return messages.get(session.id) ?? [];
+      return undefined;
+    },
+  };
+}
 
 export default {
   files: ['test/**/*.test.ts'],
@@ -51,7 +81,7 @@ export default {
   testsStartTimeout: 120000,
   testsFinishTimeout: 900000,
   middleware: [serveMedia()],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022' })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch()],
   testFramework: { config: { timeout: 120000 } },
   browsers: [
     chromeLauncher({

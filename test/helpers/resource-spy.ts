@@ -1,0 +1,70 @@
+/**
+ * Watches the real camera tracks and workers that the element creates, by
+ * wrapping (not replacing) getUserMedia and Worker, so tests can check that
+ * every one is released.
+ */
+export interface ResourceSpy {
+  readonly cameraTracks: MediaStreamTrack[];
+  readonly workers: { worker: Worker; terminated: boolean }[];
+  getUserMediaCalls(): number;
+  liveTracks(): MediaStreamTrack[];
+  liveWorkers(): number;
+  restore(): void;
+}
+
+export function spyOnResources(): ResourceSpy {
+  const mediaDevices = navigator.mediaDevices;
+  const originalGetUserMedia = mediaDevices.getUserMedia;
+  const OriginalWorker = window.Worker;
+  const cameraTracks: MediaStreamTrack[] = [];
+  const workers: { worker: Worker; terminated: boolean }[] = [];
+  let calls = 0;
+  mediaDevices.getUserMedia = async function (constraints?: MediaStreamConstraints): Promise<MediaStream> {
+    calls++;
+    const stream = await originalGetUserMedia.call(mediaDevices, constraints);
+    cameraTracks.push(...stream.getTracks());
+    return stream;
+  };
+  class SpiedWorker extends OriginalWorker {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      const entry = { worker: this as Worker, terminated: false };
+      workers.push(entry);
+      const terminate = this.terminate.bind(this);
+      this.terminate = () => {
+        entry.terminated = true;
+        terminate();
+      };
+    }
+  }
+  window.Worker = SpiedWorker;
+  return {
+    cameraTracks,
+    workers,
+    getUserMediaCalls: () => calls,
+    liveTracks: () => cameraTracks.filter((track) => track.readyState === 'live'),
+    liveWorkers: () => workers.filter((entry) => !entry.terminated).length,
+    restore: () => {
+      mediaDevices.getUserMedia = originalGetUserMedia;
+      window.Worker = OriginalWorker;
+    },
+  };
+}
+
+export function nextEvent<T extends Event>(target: EventTarget, type: string, timeoutMs = 60000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${timeoutMs} ms`)), timeoutMs);
+    target.addEventListener(type, (event) => {
+      clearTimeout(timer);
+      resolve(event as T);
+    }, { once: true });
+  });
+}
+
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
