@@ -3,6 +3,7 @@ import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** Real footage and ground-truth masks, beside the repository (see ../shared/media/README.md). */
@@ -72,6 +73,49 @@ function consoleWatch() {
   };
 }
 
+/**
+ * Serves .wgsl imports as string modules, as the rollup build does, for unit
+ * tests of gpu/; `?raw` serves the source itself.
+ */
+function wgslModules() {
+  const isModule = (context) => context.path.endsWith('.wgsl') && context.querystring !== 'raw';
+  return {
+    name: 'wgsl-modules',
+    resolveMimeType(context) {
+      return isModule(context) ? 'js' : undefined;
+    },
+    transform(context) {
+      return isModule(context) ? { body: `export default ${JSON.stringify(context.body)};` } : undefined;
+    },
+  };
+}
+
+/** Ends the run with one plain `N passed, N failed` line, the form CI reads. */
+function countReporter() {
+  return {
+    stop({ sessions }) {
+      let passed = 0;
+      let failed = 0;
+      let skipped = 0;
+      const walk = (suite) => {
+        for (const test of suite?.tests ?? []) {
+          if (test.skipped) skipped++;
+          else if (test.passed) passed++;
+          else failed++;
+        }
+        for (const child of suite?.suites ?? []) walk(child);
+      };
+      for (const session of sessions) {
+        walk(session.testResults);
+        // A file that failed to load counts as a failure, not as zero tests.
+        if (!session.passed && !session.testResults?.tests?.length && !session.testResults?.suites?.length) failed++;
+      }
+      // The runner's terminal redraws its progress until it stops; print after it.
+      process.on('exit', () => process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`));
+    },
+  };
+}
+
 export default {
   files: ['test/**/*.test.ts'],
   nodeResolve: true,
@@ -81,7 +125,8 @@ export default {
   testsStartTimeout: 120000,
   testsFinishTimeout: 900000,
   middleware: [serveMedia()],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch()],
+  reporters: [defaultReporter(), countReporter()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules()],
   testFramework: { config: { timeout: 120000 } },
   browsers: [
     chromeLauncher({

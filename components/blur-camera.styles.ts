@@ -46,6 +46,12 @@ export const blurCameraStyles = css`
   :host([hide-controls]) [part='controls'] {
     display: none;
   }
+  [part='controls'] label {
+    display: flex;
+    flex: 1;
+    align-items: center;
+    gap: 8px;
+  }
   [part='slider'] {
     flex: 1;
     accent-color: var(--blur-camera-accent, #4b8df8);

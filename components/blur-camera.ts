@@ -73,7 +73,7 @@ export class BlurCamera extends LitElement {
   /** Hide the slider row, for sites that bring their own controls. */
   @property({ type: Boolean, attribute: 'hide-controls', reflect: true }) hideControls = false;
   /** The accessible label of the slider. */
-  @property({ attribute: 'slider-label' }) sliderLabel = 'Background blur strength';
+  @property({ attribute: 'slider-label' }) sliderLabel = 'Blur strength';
   /** The preview's text alternative. */
   @property({ attribute: 'preview-label' }) previewLabel = 'Camera preview with the background blurred';
   /** The badge's texts per state and tier, for translation. */
@@ -195,17 +195,19 @@ export class BlurCamera extends LitElement {
         <span part="badge" role="status" aria-live="polite"><slot name="badge">${text}</slot></span>
       </div>
       <div part="controls">
-        <input
-          part="slider"
-          type="range"
-          min=${SIGMA_MIN}
-          max=${SIGMA_MAX}
-          step="1"
-          .value=${String(this.sigma)}
-          aria-label=${this.sliderLabel}
-          aria-valuetext=${`${this.sliderLabel}: ${this.sigma}`}
-          @input=${this.onSlider}
-        />
+        <label>
+          <span class="slider-label">${this.sliderLabel}</span>
+          <input
+            part="slider"
+            type="range"
+            min=${SIGMA_MIN}
+            max=${SIGMA_MAX}
+            step="1"
+            .value=${String(this.sigma)}
+            aria-valuetext=${`${this.sigma} of ${SIGMA_MAX}`}
+            @input=${this.onSlider}
+          />
+        </label>
       </div>
     `;
   }

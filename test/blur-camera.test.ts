@@ -57,7 +57,8 @@ describe('<blur-camera> with the fake camera', () => {
     await waitFor(() => video.videoWidth === 1280, 'the preview to play');
     const slider = element.shadowRoot!.querySelector<HTMLInputElement>('[part="slider"]')!;
     expect(slider.type).to.equal('range');
-    expect(slider.getAttribute('aria-label')).to.equal('Background blur strength');
+    expect(slider.labels![0]!.textContent!.trim()).to.equal('Blur strength');
+    expect(slider.getAttribute('aria-valuetext')).to.equal('8 of 32');
     slider.value = '16';
     slider.dispatchEvent(new Event('input'));
     expect(element.sigma).to.equal(16);
