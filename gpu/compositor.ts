@@ -26,6 +26,8 @@ export interface RenderParams {
  * are the time to record and submit the work.
  */
 export interface CompositorTimings {
+  /** Copying the frame's planes out of the VideoFrame and into GPU textures. */
+  upload?: number;
   scale?: number;
   readback?: number;
   refine?: number;

@@ -35,7 +35,7 @@ export interface PipelineStats {
   readonly framesWithoutMask: number;
   /** Masks produced by the segmenter. */
   readonly masks: number;
-  /** Per-stage milliseconds, keyed by stage name (scale, readback, segment, refine, blur, composite, total). */
+  /** Per-stage milliseconds, keyed by stage name (upload, scale, readback, segment, refine, blur, composite, total). */
   readonly stages: Readonly<Record<string, StageTimings>>;
 }
 

@@ -144,7 +144,7 @@ export class WebGpuCompositor implements Compositor {
     const target = this.ensureModelInput(width, height);
     this.writeDownscaleParams(this.modelDownscaleParams, frame, width, height);
     const encoder = this.device.createCommandEncoder({ label: 'model input' });
-    const rgb = await this.upload(frame, encoder);
+    const rgb = await this.upload(frame, encoder, timings);
     this.drawPass(encoder, this.downscaleToModelPipeline, target.texture, [
       { binding: 0, resource: rgb.createView() },
       { binding: 1, resource: this.sampler },
@@ -213,7 +213,7 @@ export class WebGpuCompositor implements Compositor {
     const blurStarted = performance.now();
     const targets = this.ensureFrameTargets(width, height, params.sigma);
     const encoder = this.device.createCommandEncoder({ label: 'frame' });
-    const rgb = await this.upload(frame, encoder);
+    const rgb = await this.upload(frame, encoder, timings);
     this.drawPass(encoder, this.downscaleToBlurPipeline, targets.blurA, [
       { binding: 0, resource: rgb.createView() },
       { binding: 1, resource: this.sampler },
@@ -290,7 +290,7 @@ export class WebGpuCompositor implements Compositor {
   }
 
   /** Uploads `frame` unless it is the one already on the GPU; its passes go first in `encoder`. */
-  private async upload(frame: VideoFrame, encoder: GPUCommandEncoder): Promise<GPUTexture> {
+  private async upload(frame: VideoFrame, encoder: GPUCommandEncoder, timings: CompositorTimings): Promise<GPUTexture> {
     const { width, height } = frameSize(frame);
     if (!this.frameRgb || this.frameRgb.width !== width || this.frameRgb.height !== height) {
       this.frameRgb?.destroy();
@@ -299,8 +299,10 @@ export class WebGpuCompositor implements Compositor {
       this.uploadedFrame = null;
     }
     if (this.uploadedFrame !== frame) {
+      const started = performance.now();
       await this.uploader.upload(frame, this.frameRgb, encoder);
       this.uploadedFrame = frame;
+      timings.upload = performance.now() - started;
     }
     return this.frameRgb;
   }
