@@ -13,12 +13,12 @@ function packageRoot(name) {
   return dir;
 }
 
-/** WGSL files become string modules, so shaders live in .wgsl files (as webgpu-samples does). */
+/** WGSL and GLSL files become string modules, so shaders live in their own files (as webgpu-samples does). */
 function wgsl() {
   return {
-    name: 'wgsl',
+    name: 'shader-source',
     transform(code, id) {
-      if (!id.endsWith('.wgsl')) return null;
+      if (!id.endsWith('.wgsl') && !id.endsWith('.glsl')) return null;
       return { code: `export default ${JSON.stringify(code)};`, map: { mappings: '' } };
     },
   };

@@ -78,7 +78,7 @@ function consoleWatch() {
  * tests of gpu/; `?raw` serves the source itself.
  */
 function wgslModules() {
-  const isModule = (context) => context.path.endsWith('.wgsl') && context.querystring !== 'raw';
+  const isModule = (context) => /\.(wgsl|glsl)$/.test(context.path) && context.querystring !== 'raw';
   return {
     name: 'wgsl-modules',
     resolveMimeType(context) {

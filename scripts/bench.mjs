@@ -7,7 +7,8 @@
  * process memory change, and the per-stage milliseconds of a separate
  * profiling run (which waits for the GPU after each stage, so it is slower).
  *
- * Options: --rounds N (default 2), --window S (default 10), --warmup S (default 4).
+ * Options: --rounds N (default 2), --window S (default 10), --warmup S (default 4),
+ * --tiers 1,2 (default all), --clips a.mjpeg,b.mjpeg.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,8 +24,13 @@ const rounds = option('rounds', 2);
 const windowSeconds = option('window', 10);
 const warmupSeconds = option('warmup', 4);
 const mediaDir = resolve('..', 'shared', 'media', 'clips');
-const clips = ['keyed-person-720p.mjpeg', 'desk-worker-720p.mjpeg'];
-const systems = [{ name: 'blur-camera tier 1', query: 'maxTier=1' }];
+const clipsOption = args.indexOf('--clips');
+const clips = clipsOption >= 0 ? args[clipsOption + 1].split(',') : ['keyed-person-720p.mjpeg', 'desk-worker-720p.mjpeg'];
+const allSystems = [1, 2, 3, 4].map((tier) => ({ name: `blur-camera tier ${tier}`, query: `maxTier=${tier}` }));
+const tiersOption = args.indexOf('--tiers');
+const systems = tiersOption >= 0
+  ? allSystems.filter((s) => args[tiersOption + 1].split(',').includes(s.query.slice('maxTier='.length)))
+  : allSystems;
 const clockTicks = 100; // USER_HZ on Linux
 
 function chromiumArgs(clip) {

@@ -1,11 +1,12 @@
 import { blurWorkerUrl, resolveAssetUrls } from './asset-urls.js';
 import { BlurError } from './blur-error.js';
-import { chooseTier, type LadderDecision, type Tier } from './capability-ladder.js';
+import { CanvasCaptureTransport } from './canvas-capture-transport.js';
+import { chooseTier, detectPageCapabilities, tierOf, type LadderDecision, type Tier, type TransportKind } from './capability-ladder.js';
 import type { BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from './events.js';
-import { createInsertableStreamsTransport, hasMainThreadInsertableStreams } from './insertable-streams-transport.js';
+import { createInsertableStreamsTransport } from './insertable-streams-transport.js';
 import { normalizeMaxTier, normalizeModel, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
-import type { LiveOptions, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, WorkerToMain } from '../workers/protocol.js';
+import type { LiveOptions, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
 
 export interface BlurProcessorOptions {
   /** Blur strength in pixels: 4 barely there, 8 medium (default), 16 heavy. */
@@ -45,6 +46,10 @@ export class BlurProcessor extends EventTarget {
   private bridge: WorkerBridge | null = null;
   private output: MediaStreamTrack | null = null;
   private currentTier: Tier | null = null;
+  private transportKind: TransportKind | null = null;
+  private capture: CanvasCaptureTransport | null = null;
+  private transferredInput: MediaStreamTrack | null = null;
+  private lastRefused: LadderDecision['refused'] = [];
   private latestStats: PipelineStats = EMPTY_STATS;
   private readonly aborter = new AbortController();
   private starting: Promise<MediaStreamTrack> | null = null;
@@ -160,34 +165,70 @@ export class BlurProcessor extends EventTarget {
 
     const probed = bridge.once('probed', signal);
     bridge.send({ type: 'probe' });
-    const { webgpu } = await probed.catch(rethrowAsBlurError);
+    const { capabilities } = await probed.catch(rethrowAsBlurError);
 
-    const decision = chooseTier({ insertableStreams: hasMainThreadInsertableStreams(), webgpu, maxTier: this.maxTier });
+    const decision = chooseTier({ page: detectPageCapabilities(), worker: capabilities, maxTier: this.maxTier });
     this.currentTier = decision.tier;
+    this.lastRefused = decision.refused;
     this.emit('tierchange', { tier: decision.tier, reason: reasonFor(decision), refused: decision.refused });
-    if (decision.tier === 5) {
+    if (decision.tier === 5 || !decision.transport) {
       const why = decision.refused.map((r) => `tier ${r.tier}: ${r.reason}`).join('; ');
       throw new BlurError('unsupported', `Background blur is not available in this browser (${why}).`);
     }
 
-    const transport = createInsertableStreamsTransport(this.input);
-    this.output = transport.output;
+    this.transportKind = decision.transport;
+    const { transport, transfer, output } = await this.openTransport(decision.transport, bridge);
     const firstFrame = bridge.once('first-frame', signal);
     bridge.send(
       {
         type: 'start',
-        readable: transport.readable,
-        writable: transport.writable,
+        transport,
+        backends: decision.backends,
         options: this.liveOptions,
         assets: resolveAssetUrls(this.assetsUrl),
         profile: this.profile,
         testHooks: this.testHooks,
       },
-      [transport.readable, transport.writable],
+      transfer,
     );
     this.input.addEventListener('ended', this.onInputEnded);
+    this.output = await output;
     await firstFrame.catch(rethrowAsBlurError);
-    return transport.output;
+    return this.output;
+  }
+
+  /** Sets up how frames reach the worker and leave it; `output` resolves with the processed track. */
+  private async openTransport(
+    kind: TransportKind,
+    bridge: WorkerBridge,
+  ): Promise<{ transport: TransportInit; transfer: Transferable[]; output: Promise<MediaStreamTrack> }> {
+    switch (kind) {
+      case 'streams': {
+        const streams = createInsertableStreamsTransport(this.input);
+        return {
+          transport: { kind, readable: streams.readable, writable: streams.writable },
+          transfer: [streams.readable, streams.writable],
+          output: Promise.resolve(streams.output),
+        };
+      }
+      case 'track': {
+        // Transfer a clone: the caller keeps its own track.
+        const clone = this.input.clone();
+        this.transferredInput = clone;
+        const output = bridge.once('output-track', this.aborter.signal).then((message) => message.track);
+        return { transport: { kind, track: clone }, transfer: [clone as unknown as Transferable], output };
+      }
+      case 'frames': {
+        const capture = await CanvasCaptureTransport.create(this.input, (frame) => bridge.send({ type: 'frame', frame }, [frame]));
+        this.capture = capture;
+        return { transport: { kind }, transfer: [], output: Promise.resolve(capture.output) };
+      }
+    }
+  }
+
+  /** @internal Test hook: loses the running GPU device or WebGL context, as a GPU reset would. */
+  loseGpuForTest(): void {
+    this.bridge?.send({ type: 'lose-gpu' });
   }
 
   private async teardown(): Promise<void> {
@@ -201,6 +242,10 @@ export class BlurProcessor extends EventTarget {
       await Promise.race([stopped.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
     }
     bridge?.terminate();
+    this.capture?.stop();
+    this.capture = null;
+    this.transferredInput?.stop();
+    this.transferredInput = null;
     this.output?.stop();
     this.output = null;
   }
@@ -212,6 +257,19 @@ export class BlurProcessor extends EventTarget {
 
   private onWorkerMessage(message: WorkerToMain): void {
     if (message.type === 'stats') this.latestStats = message.stats;
+    if (message.type === 'need-frame') this.capture?.requestFrame();
+    if (message.type === 'output-frame') {
+      if (this.capture) this.capture.draw(message.frame);
+      else message.frame.close();
+    }
+    if (message.type === 'backend-changed' && this.transportKind) {
+      const tier = tierOf(message.backend, this.transportKind);
+      const previous = this.currentTier;
+      this.currentTier = tier;
+      this.lastRefused = [...this.lastRefused, ...(previous ? [{ tier: previous, reason: message.reason }] : [])];
+      console.warn(`blur-camera: ${message.reason}. Now on tier ${tier}.`);
+      this.emit('tierchange', { tier, reason: message.reason, refused: this.lastRefused });
+    }
     if (message.type !== 'error') return;
     const detail: BlurErrorDetail = { type: message.errorType, message: message.message, ...(message.cause ? { cause: message.cause } : {}) };
     console.error(`blur-camera: ${message.message}`);

@@ -1,70 +1,125 @@
 /// <reference lib="webworker" />
-import { WebGpuCompositor } from '../gpu/webgpu/webgpu-compositor.js';
+import { startBackend, type BackendContext, type RunningBackend } from './compositor-backends.js';
+import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
-import { serializeError, type MainToWorker, type WorkerToMain } from './protocol.js';
-import { acquireWebGpu } from './webgpu-probe.js';
+import { serializeError, type Backend, type MainToWorker, type TransportInit, type WorkerToMain } from './protocol.js';
+import { probeWorker } from './worker-capabilities.js';
 
 /**
- * The blur worker: owns the GPU device, the segmenter and the compositor, so
- * that no frame and no inference ever touches the page's main thread.
+ * The blur worker: owns the GPU device or context, the segmenter and the
+ * compositor, so that no frame and no inference touches the page's main thread.
  */
 declare const self: DedicatedWorkerGlobalScope;
 
-let device: GPUDevice | null = null;
-let adapter: GPUAdapter | null = null;
-let softwareGpu = false;
-let compositor: WebGpuCompositor | null = null;
-let pipeline: FramePipeline | null = null;
-let stopping = false;
-
-function post(message: WorkerToMain): void {
-  self.postMessage(message);
+/** The W3C form (Safari 18): a generator whose track is transferred back to the page. */
+declare class VideoTrackGenerator {
+  readonly writable: WritableStream<VideoFrame>;
+  readonly track: MediaStreamTrack;
+}
+declare class MediaStreamTrackProcessor {
+  constructor(init: { track: MediaStreamTrack });
+  readonly readable: ReadableStream<VideoFrame>;
 }
 
-function fail(errorType: 'gpu-lost' | 'worker-crashed', message: string, cause?: unknown): void {
+let backendContext: BackendContext | null = null;
+let running: RunningBackend | null = null;
+let fallbacks: Backend[] = [];
+let pipeline: FramePipeline | null = null;
+let stopping = false;
+let frameWanted = false;
+
+function post(message: WorkerToMain, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+function fatal(errorType: 'gpu-lost' | 'worker-crashed', message: string, cause?: unknown): void {
   post({ type: 'error', errorType, message, fatal: true, ...(cause !== undefined ? { cause: serializeError(cause) } : {}) });
+}
+
+/** The one GPU failure path: drop frames, step down to the next backend, and say so. */
+async function onGpuLost(lostBackend: Backend, reason: string): Promise<void> {
+  if (stopping || running?.backend !== lostBackend) return;
+  const previous = running;
+  running = null;
+  pipeline?.replaceCompositor(null, false);
+  previous.release();
+  while (fallbacks.length > 0 && !stopping) {
+    const next = fallbacks.shift()!;
+    try {
+      const started = await startBackend(next, backendContext!);
+      running = started;
+      pipeline?.replaceCompositor(started.compositor, started.delegate !== previous.delegate);
+      post({ type: 'backend-changed', backend: next, reason: `${reason}; stepped down to ${next}` });
+      return;
+    } catch (error) {
+      reason = `${reason}; ${next} failed too (${String(error)})`;
+    }
+  }
+  fatal('gpu-lost', `${reason}. No other backend is left; the output stopped without sending an unblurred frame.`);
+  await pipeline?.stop();
+}
+
+function createTransport(transport: TransportInit): { readable?: ReadableStream<VideoFrame>; sink: FrameSink } {
+  switch (transport.kind) {
+    case 'streams':
+      return { readable: transport.readable, sink: new StreamFrameSink(transport.writable) };
+    case 'track': {
+      const processor = new MediaStreamTrackProcessor({ track: transport.track });
+      const generator = new VideoTrackGenerator();
+      post({ type: 'output-track', track: generator.track }, [generator.track as unknown as Transferable]);
+      return { readable: processor.readable, sink: new StreamFrameSink(generator.writable) };
+    }
+    case 'frames':
+      return { sink: new PostFrameSink((frame) => post({ type: 'output-frame', frame }, [frame])) };
+  }
 }
 
 async function handle(message: MainToWorker): Promise<void> {
   switch (message.type) {
     case 'probe': {
-      const acquired = await acquireWebGpu();
-      device = acquired.device;
-      adapter = acquired.adapter;
-      softwareGpu = acquired.probe.fallbackAdapter;
-      if (device) {
-        const watched = device;
-        void watched.lost.then((info) => {
-          // destroy() during stop() also resolves `lost`; only an unexpected loss is a fault.
-          if (stopping) return;
-          fail('gpu-lost', `The GPU device was lost (${info.reason}: ${info.message}). The pipeline stopped; no unblurred frame was sent.`);
-          void pipeline?.stop();
-        });
-        watched.addEventListener('uncapturederror', (event) => {
-          console.error('blur-camera: WebGPU error', (event as GPUUncapturedErrorEvent).error.message);
-        });
-      }
-      post({ type: 'probed', webgpu: acquired.probe });
+      const { capabilities, webgpu } = await probeWorker();
+      backendContext = {
+        capabilities,
+        webgpu,
+        profile: false,
+        onLost: (backend, reason) => void onGpuLost(backend, reason),
+      };
+      post({ type: 'probed', capabilities });
       return;
     }
     case 'start': {
-      if (!device) throw new Error('start before a successful probe');
-      compositor = new WebGpuCompositor(device, message.profile);
+      if (!backendContext) throw new Error('start before probe');
+      backendContext = { ...backendContext, profile: message.profile };
+      const [first, ...rest] = message.backends;
+      if (!first) throw new Error('no backend to start');
+      fallbacks = rest;
+      running = await startBackend(first, backendContext);
+      const { readable, sink } = createTransport(message.transport);
       const assets = message.assets;
-      const delegate = softwareGpu ? 'CPU' : 'GPU';
+      const pullFrames = message.transport.kind === 'frames';
       pipeline = new FramePipeline({
-        readable: message.readable,
-        writable: message.writable,
-        compositor,
+        ...(readable ? { readable } : {}),
+        sink,
+        compositor: running.compositor,
         options: message.options,
         testHooks: message.testHooks,
         post,
+        ...(pullFrames
+          ? {
+              onReady: () => {
+                if (frameWanted) return;
+                frameWanted = true;
+                post({ type: 'need-frame' });
+              },
+            }
+          : {}),
         loadSegmenter: async (model) => {
+          const delegate = running?.delegate ?? 'CPU';
           try {
             return await MediaPipeSegmenter.create(assets, model, delegate);
           } catch (error) {
-            // A real GPU whose WebGL2 MediaPipe cannot use still has a CPU path.
+            // A GPU whose WebGL2 MediaPipe cannot use still has the CPU path.
             if (delegate === 'GPU') return MediaPipeSegmenter.create(assets, model, 'CPU');
             throw error;
           }
@@ -72,19 +127,27 @@ async function handle(message: MainToWorker): Promise<void> {
       });
       return;
     }
+    case 'frame':
+      frameWanted = false;
+      if (pipeline) pipeline.pushFrame(message.frame);
+      else message.frame.close();
+      return;
     case 'options':
       pipeline?.setOptions(message.options);
+      return;
+    case 'lose-gpu':
+      running?.loseForTest();
       return;
     case 'stop': {
       stopping = true;
       await pipeline?.stop();
       if (pipeline) post({ type: 'stats', stats: pipeline.stats() });
       pipeline = null;
-      compositor?.destroy();
-      compositor = null;
-      device?.destroy();
-      device = null;
-      adapter = null;
+      running?.release();
+      running = null;
+      // A device the probe acquired but no backend used.
+      backendContext?.webgpu?.device?.destroy();
+      backendContext = null;
       post({ type: 'stopped' });
       return;
     }
@@ -93,6 +156,6 @@ async function handle(message: MainToWorker): Promise<void> {
 
 self.addEventListener('message', (event: MessageEvent<MainToWorker>) => {
   handle(event.data).catch((error: unknown) => {
-    fail('worker-crashed', `The blur worker failed: ${error instanceof Error ? error.message : String(error)}`, error);
+    fatal('worker-crashed', `The blur worker failed: ${error instanceof Error ? error.message : String(error)}`, error);
   });
 });

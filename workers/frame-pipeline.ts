@@ -1,4 +1,5 @@
 import type { Compositor, CompositorTimings } from '../gpu/compositor.js';
+import type { FrameSink } from './frame-sink.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { ModelLoadError, type Segmenter } from './segmenter.js';
 import { StageTimer } from './stage-timer.js';
@@ -14,31 +15,34 @@ import {
 const STATS_INTERVAL_MS = 500;
 
 export interface FramePipelineInit {
-  readonly readable: ReadableStream<VideoFrame>;
-  readonly writable: WritableStream<VideoFrame>;
+  /** Frames from a stream (insertable streams); without it, frames come through `pushFrame`. */
+  readonly readable?: ReadableStream<VideoFrame>;
+  readonly sink: FrameSink;
   readonly compositor: Compositor;
   readonly loadSegmenter: (model: LiveOptions['model']) => Promise<Segmenter>;
   readonly options: LiveOptions;
   readonly testHooks: PipelineTestHooks;
   readonly post: (message: WorkerToMain) => void;
+  /** Called whenever the pipeline is ready for another frame (pull transports ask the page then). */
+  readonly onReady?: () => void;
 }
 
 /**
  * Reads camera frames, segments and composites them, and writes the results.
  * Fails closed: while no mask exists (still loading, failed, or after a fault)
- * the compositor blurs the whole frame.
+ * the compositor blurs the whole frame, and a frame that fails is dropped.
  */
 export class FramePipeline {
   private readonly slot = new LatestFrameSlot();
   private readonly timer = new StageTimer();
-  private readonly reader: ReadableStreamDefaultReader<VideoFrame>;
-  private readonly writer: WritableStreamDefaultWriter<VideoFrame>;
+  private readonly reader: ReadableStreamDefaultReader<VideoFrame> | null;
   private readonly init: FramePipelineInit;
+  private compositor: Compositor | null;
   private options: LiveOptions;
   private segmenter: Segmenter | null = null;
   private segmenterGeneration = 0;
   private lastSegmentTimestampMs = -1;
-  private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly statsTimer: ReturnType<typeof setInterval>;
   private running = true;
   private framesIn = 0;
   private framesOut = 0;
@@ -49,18 +53,38 @@ export class FramePipeline {
   constructor(init: FramePipelineInit) {
     this.init = init;
     this.options = init.options;
-    this.reader = init.readable.getReader();
-    this.writer = init.writable.getWriter();
+    this.compositor = init.compositor;
+    this.reader = init.readable ? init.readable.getReader() : null;
     this.statsTimer = setInterval(() => this.postStats(), STATS_INTERVAL_MS);
-    void this.readLoop();
-    this.startSegmenter(this.options.model);
+    if (this.reader) void this.readLoop(this.reader);
+    this.startSegmenter();
     this.finished = this.processLoop();
+  }
+
+  /** A frame from a pull transport; the pipeline owns it from here. */
+  pushFrame(frame: VideoFrame): void {
+    if (!this.running) {
+      frame.close();
+      return;
+    }
+    this.framesIn++;
+    this.slot.put(frame);
   }
 
   setOptions(options: LiveOptions): void {
     const modelChanged = options.model !== this.options.model;
     this.options = options;
-    if (modelChanged) this.startSegmenter(options.model);
+    if (modelChanged) this.startSegmenter();
+  }
+
+  /**
+   * Swaps the compositor after a GPU fault. Until the new one runs, frames are
+   * dropped (never passed through), and the new one starts without a mask, so
+   * its first frames are blurred whole. A null compositor drops every frame.
+   */
+  replaceCompositor(compositor: Compositor | null, restartSegmenter: boolean): void {
+    this.compositor = compositor;
+    if (restartSegmenter) this.startSegmenter();
   }
 
   stats(): PipelineStats {
@@ -80,20 +104,21 @@ export class FramePipeline {
     this.running = false;
     clearInterval(this.statsTimer);
     this.slot.end();
-    await this.reader.cancel().catch(() => undefined);
+    await this.reader?.cancel().catch(() => undefined);
     await this.finished;
-    await this.writer.close().catch(() => undefined);
+    await this.init.sink.close();
     this.segmenterGeneration++;
     this.segmenter?.close();
     this.segmenter = null;
   }
 
-  private startSegmenter(model: LiveOptions['model']): void {
+  private startSegmenter(): void {
+    const model = this.options.model;
     const generation = ++this.segmenterGeneration;
-    // Until the new model answers, the old one's masks would be for the wrong model: blur everything.
+    // Until the new segmenter answers, old masks would belong to another model or backend: blur everything.
     this.segmenter?.close();
     this.segmenter = null;
-    this.init.compositor.clearMasks();
+    this.compositor?.clearMasks();
     const delay = this.init.testHooks.delaySegmenterMs ?? 0;
     const wait = delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
     void wait
@@ -113,10 +138,10 @@ export class FramePipeline {
       );
   }
 
-  private async readLoop(): Promise<void> {
+  private async readLoop(reader: ReadableStreamDefaultReader<VideoFrame>): Promise<void> {
     try {
       for (;;) {
-        const { value, done } = await this.reader.read();
+        const { value, done } = await reader.read();
         if (done) break;
         this.framesIn++;
         this.slot.put(value);
@@ -131,6 +156,7 @@ export class FramePipeline {
   private async processLoop(): Promise<void> {
     let first = true;
     for (;;) {
+      this.init.onReady?.();
       const frame = await this.slot.take();
       if (!frame) return;
       let output: VideoFrame | null = null;
@@ -138,8 +164,8 @@ export class FramePipeline {
         output = await this.processFrame(frame);
       } catch (error) {
         // A failed frame is dropped rather than passed through: never raw.
-        this.init.compositor.clearMasks();
-        console.error('blur-camera: a frame failed to process and was dropped', error);
+        this.compositor?.clearMasks();
+        if (this.compositor) console.error('blur-camera: a frame failed to process and was dropped', error);
       } finally {
         frame.close();
       }
@@ -149,14 +175,11 @@ export class FramePipeline {
         return;
       }
       try {
-        await this.writer.write(output);
+        await this.init.sink.write(output);
         this.framesOut++;
       } catch {
         // The output track was stopped by its consumer; there is nobody to write to.
         return;
-      } finally {
-        // The generator takes the frame over; closing again is a no-op that guards every path.
-        output.close();
       }
       if (first) {
         first = false;
@@ -165,11 +188,12 @@ export class FramePipeline {
     }
   }
 
-  private async processFrame(frame: VideoFrame): Promise<VideoFrame> {
+  private async processFrame(frame: VideoFrame): Promise<VideoFrame | null> {
+    const compositor = this.compositor;
+    if (!compositor) return null;
     const started = performance.now();
     const timings: CompositorTimings = {};
     const segmenter = this.segmenter;
-    const compositor = this.init.compositor;
     if (segmenter) {
       const size = MODEL_INPUT_SIZE[this.options.model];
       const input = await compositor.prepareModelInput(frame, size.width, size.height, timings);
@@ -177,8 +201,8 @@ export class FramePipeline {
       // MediaPipe's VIDEO mode needs strictly increasing timestamps.
       const timestampMs = Math.max(frame.timestamp / 1000, this.lastSegmentTimestampMs + 1);
       this.lastSegmentTimestampMs = timestampMs;
-      // The segmenter may have been swapped while the input was read back.
-      if (segmenter === this.segmenter) {
+      // The segmenter or compositor may have been swapped while the input was read back.
+      if (segmenter === this.segmenter && compositor === this.compositor) {
         try {
           const mask = segmenter.segment(input, timestampMs);
           this.timer.record('segment', performance.now() - segmentStarted);
@@ -190,6 +214,7 @@ export class FramePipeline {
         }
       }
     }
+    if (compositor !== this.compositor) return null;
     if (!compositor.hasMask) this.framesWithoutMask++;
     const output = await compositor.render(frame, { sigma: this.options.sigma, view: this.options.view }, timings);
     for (const [stage, ms] of Object.entries(timings)) this.timer.record(stage, ms);

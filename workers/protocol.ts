@@ -53,12 +53,43 @@ export interface AssetUrls {
   readonly models: Readonly<Record<SegmentationModel, string>>;
 }
 
+/** A rendering backend in the worker; with the transport it makes the tier. */
+export type Backend = 'webgpu' | 'webgl2' | 'canvas2d';
+
 export interface GpuProbe {
   readonly ok: boolean;
   /** Why WebGPU was refused, for `tierchange`'s reason. */
   readonly reason: string;
   readonly fallbackAdapter: boolean;
 }
+
+export interface WebGl2Probe {
+  readonly ok: boolean;
+  readonly reason: string;
+  /** A software renderer (SwiftShader, llvmpipe): MediaPipe's CPU delegate is faster there. */
+  readonly software: boolean;
+}
+
+/** What the worker found it can do, probed where the work will run. */
+export interface WorkerCapabilities {
+  readonly webgpu: GpuProbe;
+  readonly webgl2: WebGl2Probe;
+  /** The W3C form of insertable streams: MediaStreamTrackProcessor and VideoTrackGenerator in the worker (Safari 18). */
+  readonly trackProcessorInWorker: boolean;
+}
+
+/** How frames reach the worker and leave it. */
+export type TransportInit =
+  /** Chromium: the main thread's processor and generator streams, transferred. */
+  | { readonly kind: 'streams'; readonly readable: ReadableStream<VideoFrame>; readonly writable: WritableStream<VideoFrame> }
+  /** W3C: the camera track itself, transferred; the worker answers with `output-track`. */
+  | { readonly kind: 'track'; readonly track: MediaStreamTrack }
+  /**
+   * Canvas capture: camera frames come as `frame` messages and processed ones
+   * go back as `output-frame` messages, which the page draws into a captured
+   * canvas. (Firefox cannot capture a canvas whose OffscreenCanvas went to a worker.)
+   */
+  | { readonly kind: 'frames' };
 
 /** Hooks for tests; never set by product code. */
 export interface PipelineTestHooks {
@@ -70,19 +101,32 @@ export type MainToWorker =
   | { readonly type: 'probe' }
   | {
       readonly type: 'start';
-      readonly readable: ReadableStream<VideoFrame>;
-      readonly writable: WritableStream<VideoFrame>;
+      readonly transport: TransportInit;
+      /** The backend to run, then those to step down to if its GPU context is lost, best first. */
+      readonly backends: readonly Backend[];
       readonly options: LiveOptions;
       readonly assets: AssetUrls;
       readonly profile: boolean;
       readonly testHooks: PipelineTestHooks;
     }
   | { readonly type: 'options'; readonly options: LiveOptions }
+  /** A camera frame, for the `frames` transport, sent in answer to `need-frame`. */
+  | { readonly type: 'frame'; readonly frame: VideoFrame }
+  /** Test hook: lose the running backend's GPU device or context, as a GPU reset would. */
+  | { readonly type: 'lose-gpu' }
   | { readonly type: 'stop' };
 
 export type WorkerToMain =
-  | { readonly type: 'probed'; readonly webgpu: GpuProbe }
+  | { readonly type: 'probed'; readonly capabilities: WorkerCapabilities }
   | { readonly type: 'first-frame' }
+  /** The `track` transport's processed track, transferred back. */
+  | { readonly type: 'output-track'; readonly track: MediaStreamTrack }
+  /** The `frames` transport is ready for the next camera frame. */
+  | { readonly type: 'need-frame' }
+  /** A processed frame for the `frames` transport; the page draws it and closes it. */
+  | { readonly type: 'output-frame'; readonly frame: VideoFrame }
+  /** The pipeline stepped down to another backend after a GPU fault; no raw frame was sent. */
+  | { readonly type: 'backend-changed'; readonly backend: Backend; readonly reason: string }
   | { readonly type: 'stats'; readonly stats: PipelineStats }
   | { readonly type: 'error'; readonly errorType: BlurErrorType; readonly message: string; readonly fatal: boolean; readonly cause?: SerializedError }
   | { readonly type: 'stopped' };

@@ -1,3 +1,5 @@
+import { lumaCoefficients } from '../color-matrix.js';
+import { frameSize } from '../frame-size.js';
 import fullscreenSource from './fullscreen.wgsl';
 import frameToRgbSource from './frame-to-rgb.wgsl';
 
@@ -5,25 +7,11 @@ import frameToRgbSource from './frame-to-rgb.wgsl';
 const Arrangement = { Rgb: 0, I420: 1, Nv12: 2 } as const;
 type Arrangement = (typeof Arrangement)[keyof typeof Arrangement];
 
-/** Luma coefficients (Kr, Kb) per colour matrix; BT.601 when the frame doesn't say. */
-const MATRIX_COEFFICIENTS: Readonly<Record<string, readonly [number, number]>> = {
-  bt709: [0.2126, 0.0722],
-  bt470bg: [0.299, 0.114],
-  smpte170m: [0.299, 0.114],
-  'bt2020-ncl': [0.2627, 0.0593],
-};
-
 interface PlaneTexture {
   texture: GPUTexture;
   width: number;
   height: number;
   format: GPUTextureFormat;
-}
-
-/** The visible size of a frame: what the output keeps. */
-export function frameSize(frame: VideoFrame): { width: number; height: number } {
-  const rect = frame.visibleRect;
-  return rect ? { width: rect.width, height: rect.height } : { width: frame.codedWidth, height: frame.codedHeight };
 }
 
 /**
@@ -122,7 +110,7 @@ export class FrameUploader {
       this.writePlane(plane, this.staging, planeLayouts[index]!, shape.width, shape.height);
       return plane;
     });
-    const [kr, kb] = MATRIX_COEFFICIENTS[frame.colorSpace.matrix ?? ''] ?? MATRIX_COEFFICIENTS['smpte170m']!;
+    const [kr, kb] = lumaCoefficients(frame);
     const bytes = new ArrayBuffer(16);
     new Uint32Array(bytes, 0, 2).set([arrangement, frame.colorSpace.fullRange ? 1 : 0]);
     new Float32Array(bytes, 8, 2).set([kr, kb]);

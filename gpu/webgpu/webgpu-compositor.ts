@@ -6,7 +6,8 @@ import downscaleSource from './downscale-frame.wgsl';
 import separableBlurSource from './separable-blur.wgsl';
 import refineMaskSource from './refine-mask.wgsl';
 import compositeSource from './composite.wgsl';
-import { FrameUploader, frameSize } from './frame-upload.js';
+import { FrameUploader } from './frame-upload.js';
+import { frameSize } from '../frame-size.js';
 
 const MASK_FORMAT: GPUTextureFormat = 'r16float';
 const OUTPUT_FORMAT: GPUTextureFormat = 'rgba8unorm';

@@ -1,0 +1,74 @@
+import type { ConfidenceMask } from '../compositor.js';
+import { gaussianKernel } from '../gaussian-kernel.js';
+import { MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
+
+/**
+ * The mask refinement on the CPU for tier 4, with the same constants as the
+ * GPU tiers: a σ=2 separable Gaussian (edges clamped), the sigmoid
+ * 1 / (1 + exp(-12 (m - 0.5))), and the mean of the last 3 refined masks.
+ * The mask is small (256×256), so this costs about a millisecond.
+ */
+export class CpuMaskRefiner {
+  private readonly kernel = gaussianKernel(MASK_SMOOTHING_SIGMA);
+  private history: Float32Array[] = [];
+  private width = 0;
+  private height = 0;
+  private rows = new Float32Array(0);
+
+  get count(): number {
+    return this.history.length;
+  }
+
+  get size(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
+  }
+
+  push(mask: ConfidenceMask): void {
+    const { width, height, data } = mask;
+    if (width !== this.width || height !== this.height) {
+      this.width = width;
+      this.height = height;
+      this.rows = new Float32Array(width * height);
+      this.history = [];
+    }
+    const { radius, weights } = this.kernel;
+    const rows = this.rows;
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      for (let x = 0; x < width; x++) {
+        let sum = data[row + x]! * weights[0]!;
+        for (let i = 1; i <= radius; i++) {
+          sum += (data[row + Math.min(width - 1, x + i)]! + data[row + Math.max(0, x - i)]!) * weights[i]!;
+        }
+        rows[row + x] = sum;
+      }
+    }
+    const refined = this.history.length === MASK_HISTORY_LENGTH ? this.history.shift()! : new Float32Array(width * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let sum = rows[y * width + x]! * weights[0]!;
+        for (let i = 1; i <= radius; i++) {
+          sum += (rows[Math.min(height - 1, y + i) * width + x]! + rows[Math.max(0, y - i) * width + x]!) * weights[i]!;
+        }
+        refined[y * width + x] = 1 / (1 + Math.exp(-MASK_SIGMOID_STEEPNESS * (sum - 0.5)));
+      }
+    }
+    this.history.push(refined);
+  }
+
+  clear(): void {
+    this.history = [];
+  }
+
+  /** The mean of the held masks, written as 0–255 into `out` (one byte per pixel). */
+  averageInto(out: (index: number, value: number) => void): void {
+    const n = this.history.length;
+    if (n === 0) return;
+    const size = this.width * this.height;
+    for (let i = 0; i < size; i++) {
+      let sum = 0;
+      for (const mask of this.history) sum += mask[i]!;
+      out(i, Math.round((sum / n) * 255));
+    }
+  }
+}
