@@ -134,8 +134,8 @@ describe('<blur-camera> with the fake camera', () => {
   });
 
   it('says plainly when no tier is available, fires error "unsupported", and leaves no camera running', async () => {
-    // This build has tiers 1 and 5; capping the ladder below tier 1 leaves only "unsupported".
-    const element = await fixture<BlurCamera>(html`<blur-camera max-tier="2"></blur-camera>`);
+    // max-tier="5" allows only the last rung, as a browser with none of the others would.
+    const element = await fixture<BlurCamera>(html`<blur-camera max-tier="5"></blur-camera>`);
     const error = (await nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error')).detail;
     expect(error.type).to.equal('unsupported');
     expect(error.message).to.match(/not available/);
@@ -165,6 +165,18 @@ describe('<blur-camera> with the fake camera', () => {
     const leaks = (await readConsole()).filter((entry) => FRAME_LEAK.test(entry.text));
     expect(leaks, JSON.stringify(leaks)).to.deep.equal([]);
   });
+  it('tells the user on tier 4 that the CPU is doing the work', async () => {
+    const element = await fixture<BlurCamera>(html`<blur-camera max-tier="4"></blur-camera>`);
+    const ready = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail;
+    expect(ready.tier).to.equal(4);
+    await element.updateComplete;
+    const badge = element.shadowRoot!.querySelector('[part="badge"]')!;
+    expect(badge.textContent!.trim()).to.equal('Background blur is using your CPU; quality may be reduced');
+    element.badgeTexts = { ...element.badgeTexts, tiers: { ...element.badgeTexts.tiers, 4: 'Unschärfe läuft auf der CPU' } };
+    await element.updateComplete;
+    expect(badge.textContent!.trim()).to.equal('Unschärfe läuft auf der CPU');
+  });
+
   it('can see a leaked VideoFrame (control for the test above)', async () => {
     await startConsoleWatch();
     const gc = (globalThis as { gc?: () => void }).gc;

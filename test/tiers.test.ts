@@ -1,0 +1,99 @@
+import { expect } from '@open-wc/testing';
+import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference } from './helpers/image-metrics.js';
+import { runStill, type StillRun } from './helpers/settled.js';
+import type { Pixels } from './helpers/frames.js';
+
+const PORTRAIT = '/media/stills/portrait.jpg';
+const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
+const FORCED_TIERS = [2, 3, 4] as const;
+
+describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
+  let run: StillRun | null = null;
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+  });
+
+  for (const tier of FORCED_TIERS) {
+    it(`tier ${tier}: background detail down ≥5×, person within 15%, mask IoU ≥ 0.93`, async () => {
+      const truth = await loadGroundTruth(PORTRAIT_MASK);
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier });
+      expect(run.processor.tier).to.equal(tier);
+      const output = await run.settled();
+      expect([output.width, output.height]).to.deep.equal([truth.width, truth.height]);
+      const background = deepRegion(truth, 0);
+      const person = deepRegion(truth, 1);
+      const inBackground = laplacianVariance(run.input, background);
+      const outBackground = laplacianVariance(output, background);
+      const inPerson = laplacianVariance(run.input, person);
+      const outPerson = laplacianVariance(output, person);
+      console.log(`tier ${tier}: background ${inBackground.toFixed(1)} → ${outBackground.toFixed(1)}, person ${inPerson.toFixed(1)} → ${outPerson.toFixed(1)}`);
+      expect(outBackground * 5).to.be.below(inBackground);
+      expect(Math.abs(outPerson - inPerson) / inPerson).to.be.below(0.15);
+      run.processor.view = 'mask';
+      await run.reader.next();
+      await run.reader.next();
+      const iou = maskIoU(await run.reader.next(), truth);
+      console.log(`tier ${tier}: mask IoU ${iou.toFixed(4)}`);
+      expect(iou).to.be.at.least(0.93);
+    });
+
+    it(`tier ${tier}: blurs the person too until the first mask exists`, async () => {
+      const truth = await loadGroundTruth(PORTRAIT_MASK);
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier, testHooks: { delaySegmenterMs: 4000 } });
+      const person = deepRegion(truth, 1);
+      const inPerson = laplacianVariance(run.input, person);
+      for (let i = 0; i < 3; i++) {
+        const frame = await run.reader.next();
+        expect(run.processor.stats.masks).to.equal(0);
+        expect(laplacianVariance(frame, person) * 5).to.be.below(inPerson);
+      }
+    });
+  }
+
+  for (const [from, to] of [[1, 2], [2, 4], [3, 4]] as const) {
+    it(`steps down from tier ${from} to tier ${to} when the GPU is lost, without an unblurred frame`, async () => {
+      const truth = await loadGroundTruth(PORTRAIT_MASK);
+      const background = deepRegion(truth, 0);
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: from });
+      expect(run.processor.tier).to.equal(from);
+      const inBackground = laplacianVariance(run.input, background);
+      await run.settled();
+      const changed = new Promise<number>((resolve) => run!.processor.addEventListener('tierchange', (e) => resolve(e.detail.tier), { once: true }));
+      run.processor.loseGpuForTest();
+      // Every frame around the fault: read on until the new tier has produced 5 frames.
+      let afterChange = -1;
+      let newTier = 0;
+      void changed.then((tier) => {
+        newTier = tier;
+        afterChange = 0;
+      });
+      for (let i = 0; i < 200 && afterChange < 5; i++) {
+        const frame = await run.reader.next();
+        expect(laplacianVariance(frame, background) * 5, `frame ${i} after the fault`).to.be.below(inBackground);
+        if (afterChange >= 0) afterChange++;
+      }
+      expect(newTier).to.equal(to);
+      expect(run.processor.tier).to.equal(to);
+      expect(run.processor.track!.readyState).to.equal('live');
+    });
+  }
+
+  it('agrees across tiers: mean absolute difference under 3/255 between any two', async () => {
+    const outputs = new Map<number, Pixels>();
+    for (const tier of [1, 2, 3, 4]) {
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier as 1 | 2 | 3 | 4 });
+      outputs.set(tier, await run.settled(6));
+      await run.stop();
+      run = null;
+    }
+    for (const [a, pa] of outputs) {
+      for (const [b, pb] of outputs) {
+        if (b <= a) continue;
+        const mad = meanAbsoluteDifference(pa, pb);
+        console.log(`tiers ${a} and ${b}: MAD ${mad.toFixed(2)}/255`);
+        expect(mad, `tiers ${a} and ${b}`).to.be.below(3);
+      }
+    }
+  });
+});
