@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import * as puppeteerCore from 'puppeteer-core';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 
@@ -10,6 +12,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const mediaDir = resolve(here, '..', 'shared', 'media');
 const cameraClip = join(mediaDir, 'clips', 'keyed-person-720p.mjpeg');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 const types = { '.png': 'image/png', '.jpg': 'image/jpeg', '.mjpeg': 'video/x-motion-jpeg', '.md': 'text/plain' };
 
@@ -116,8 +119,48 @@ function countReporter() {
   };
 }
 
+/**
+ * Firefox finds WebGL only through GLX, even headless, so it needs an X
+ * server: a private Xvfb for the run (Mesa's llvmpipe renders). Its WebGPU
+ * adapter is Mesa's lavapipe (mesa-vulkan-drivers). Both are installed by .ci/run.
+ */
+function startXvfb() {
+  if (process.env.DISPLAY) return process.env.DISPLAY;
+  let n = 99;
+  while (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) n++;
+  const xvfb = spawn('Xvfb', [`:${n}`, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  xvfb.on('error', (error) => console.error(`Xvfb could not start (${error.message}); Firefox will have no WebGL. apt-get install xvfb`));
+  process.on('exit', () => xvfb.kill());
+  return `:${n}`;
+}
+
+const runFirefox = process.env.BLUR_CAMERA_BROWSERS !== 'chromium' && existsSync(firefoxPath);
+if (!runFirefox) console.warn(`Firefox is skipped: ${firefoxPath} is missing or BLUR_CAMERA_BROWSERS=chromium.`);
+
+const chromium = chromeLauncher({
+  launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
+});
+
+const firefox = runFirefox
+  ? chromeLauncher({
+      puppeteer: puppeteerCore,
+      launchOptions: {
+        browser: 'firefox',
+        executablePath: firefoxPath,
+        headless: true,
+        env: { ...process.env, DISPLAY: startXvfb() },
+        extraPrefsFirefox: {
+          'media.navigator.streams.fake': true,
+          'media.navigator.permission.disabled': true,
+          'dom.webgpu.enabled': true,
+          // lavapipe is on Firefox's WebGPU blocklist; without this requestAdapter() returns null.
+          'gfx.webgpu.ignore-blocklist': true,
+        },
+      },
+    })
+  : null;
+
 export default {
-  files: ['test/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
   concurrentBrowsers: 1,
@@ -128,9 +171,8 @@ export default {
   reporters: [defaultReporter(), countReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules()],
   testFramework: { config: { timeout: 120000 } },
-  browsers: [
-    chromeLauncher({
-      launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
-    }),
+  groups: [
+    { name: 'chromium', files: ['test/**/*.test.ts', '!test/firefox/**'], browsers: [chromium] },
+    ...(firefox ? [{ name: 'firefox', files: ['test/firefox/**/*.test.ts'], browsers: [firefox] }] : []),
   ],
 };

@@ -259,11 +259,14 @@ export class WebGpuCompositor implements Compositor {
     await targets.readback.mapAsync(GPUMapMode.READ);
     let output: VideoFrame;
     try {
-      output = new VideoFrame(new Uint8Array(targets.readback.getMappedRange()), {
+      const mapped = new Uint8Array(targets.readback.getMappedRange());
+      const tightRow = width * 4;
+      // Firefox 153 ignores `layout` strides, so rows padded to 256 bytes are packed tight first.
+      const pixels = targets.bytesPerRow === tightRow ? mapped : this.packRows(mapped, targets.bytesPerRow, tightRow, height);
+      output = new VideoFrame(pixels, {
         format: 'RGBX',
         codedWidth: width,
         codedHeight: height,
-        layout: [{ offset: 0, stride: targets.bytesPerRow }],
         timestamp: frame.timestamp,
         ...(frame.duration !== null ? { duration: frame.duration } : {}),
       });
@@ -288,6 +291,16 @@ export class WebGpuCompositor implements Compositor {
       this.modelDownscaleParams, this.blurDownscaleParams, this.blurRowsParams, this.blurColumnsParams,
       this.maskRowsParams, this.maskColumnsParams, this.compositeParams,
     ]) buffer.destroy();
+  }
+
+  private packed = new Uint8Array(0);
+
+  private packRows(source: Uint8Array, sourceStride: number, rowBytes: number, rows: number): Uint8Array {
+    if (this.packed.byteLength !== rowBytes * rows) this.packed = new Uint8Array(rowBytes * rows);
+    for (let row = 0; row < rows; row++) {
+      this.packed.set(source.subarray(row * sourceStride, row * sourceStride + rowBytes), row * rowBytes);
+    }
+    return this.packed;
   }
 
   /** Uploads `frame` unless it is the one already on the GPU; its passes go first in `encoder`. */

@@ -15,6 +15,7 @@ export interface StillTrack {
 
 /** A live video track that repeats one image, like a camera pointed at a still scene. */
 export function trackFromStill(image: ImageBitmap, fps = 30): StillTrack {
+  if (typeof MediaStreamTrackGenerator !== 'function') return canvasTrackFromStill(image, fps);
   const generator = new MediaStreamTrackGenerator({ kind: 'video' });
   const writer = generator.writable.getWriter();
   const intervalUs = Math.round(1e6 / fps);
@@ -36,6 +37,30 @@ export function trackFromStill(image: ImageBitmap, fps = 30): StillTrack {
     stop: () => {
       clearInterval(timer);
       generator.stop();
+    },
+  };
+}
+
+/** Firefox has no track generator: a captured canvas, redrawn at `fps`, gives the same steady camera. */
+function canvasTrackFromStill(image: ImageBitmap, fps: number): StillTrack {
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const context = canvas.getContext('2d')!;
+  const [track] = canvas.captureStream(fps).getVideoTracks();
+  let index = 0;
+  const draw = (): void => {
+    context.drawImage(image, 0, 0);
+    index++;
+  };
+  draw();
+  const timer = setInterval(draw, 1000 / fps);
+  return {
+    track: track!,
+    written: () => index,
+    stop: () => {
+      clearInterval(timer);
+      track!.stop();
     },
   };
 }
@@ -73,6 +98,7 @@ export interface FrameReader {
 
 /** Reads a track's frames on the main thread (tests only). */
 export function readTrack(track: MediaStreamTrack): FrameReader {
+  if (typeof MediaStreamTrackProcessor !== 'function') return readTrackThroughVideo(track);
   const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
   const read = async (): Promise<VideoFrame> => {
     const { value, done } = await reader.read();
@@ -100,5 +126,49 @@ export function readTrack(track: MediaStreamTrack): FrameReader {
       throw new Error(`no accepted frame within ${limit} frames`);
     },
     cancel: () => reader.cancel(),
+  };
+}
+
+/** Firefox has no track processor: play the track in a `<video>` and take each new frame from it. */
+function readTrackThroughVideo(track: MediaStreamTrack): FrameReader {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = new MediaStream([track]);
+  const playing = video.play();
+  let stopped = false;
+  const read = async (): Promise<VideoFrame> => {
+    await playing;
+    for (;;) {
+      if (stopped || track.readyState === 'ended') throw new Error('the track ended');
+      await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+      if (video.videoWidth > 0) return new VideoFrame(video, { timestamp: Math.round(video.currentTime * 1e6) });
+    }
+  };
+  return {
+    async next() {
+      const frame = await read();
+      try {
+        return framePixels(frame);
+      } finally {
+        frame.close();
+      }
+    },
+    async until(accept, limit = 600) {
+      for (let i = 0; i < limit; i++) {
+        const frame = await read();
+        try {
+          if (accept(frame)) return framePixels(frame);
+        } finally {
+          frame.close();
+        }
+      }
+      throw new Error(`no accepted frame within ${limit} frames`);
+    },
+    cancel: async () => {
+      stopped = true;
+      video.pause();
+      video.srcObject = null;
+    },
   };
 }
