@@ -171,6 +171,8 @@ export default {
   reporters: [defaultReporter(), countReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules()],
   testFramework: { config: { timeout: 120000 } },
+  // For `wtr --files …` during development; `npm test` runs the groups.
+  browsers: [chromium],
   groups: [
     { name: 'chromium', files: ['test/**/*.test.ts', '!test/firefox/**'], browsers: [chromium] },
     ...(firefox ? [{ name: 'firefox', files: ['test/firefox/**/*.test.ts'], browsers: [firefox] }] : []),

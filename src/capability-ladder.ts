@@ -80,6 +80,9 @@ function insertableTransport(c: Capabilities): TransportKind | null {
 
 function rung(tier: Tier, c: Capabilities): Rung {
   const insertable = insertableTransport(c);
+  if (tier !== 5 && !c.worker.webglForSegmenter) {
+    return { transport: null, backends: [], refusal: 'no WebGL in a worker, which the segmenter (MediaPipe) needs even on the CPU' };
+  }
   const { webgpu, webgl2 } = c.worker;
   const noInsertable = 'no insertable streams (MediaStreamTrackProcessor with MediaStreamTrackGenerator or VideoTrackGenerator)';
   const noCapture = 'no canvas capture with VideoFrame';

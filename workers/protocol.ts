@@ -76,6 +76,12 @@ export interface WorkerCapabilities {
   readonly webgl2: WebGl2Probe;
   /** The W3C form of insertable streams: MediaStreamTrackProcessor and VideoTrackGenerator in the worker (Safari 18). */
   readonly trackProcessorInWorker: boolean;
+  /**
+   * Any WebGL (1 or 2) on an OffscreenCanvas in the worker. MediaPipe's
+   * segmenter needs it even with its CPU delegate: it takes images in through
+   * a GL texture and its mask step asks for the GPU service.
+   */
+  readonly webglForSegmenter: boolean;
 }
 
 /** How frames reach the worker and leave it. */

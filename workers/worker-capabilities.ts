@@ -19,6 +19,18 @@ export function probeWebGl2(): WebGl2Probe {
   return { ok: true, reason: '', software: SOFTWARE_RENDERER.test(renderer) };
 }
 
+function probeAnyWebGl(): boolean {
+  if (typeof OffscreenCanvas === 'undefined') return false;
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+    return gl !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** Probes everything the ladder needs; keeps the WebGPU device for the pipeline to use. */
 export async function probeWorker(): Promise<{ capabilities: WorkerCapabilities; webgpu: WebGpuAcquired }> {
   const webgpu = await acquireWebGpu();
@@ -28,6 +40,7 @@ export async function probeWorker(): Promise<{ capabilities: WorkerCapabilities;
     capabilities: {
       webgpu: webgpu.probe,
       webgl2: probeWebGl2(),
+      webglForSegmenter: probeAnyWebGl(),
       trackProcessorInWorker: typeof scope['MediaStreamTrackProcessor'] === 'function' && typeof scope['VideoTrackGenerator'] === 'function',
     },
   };
