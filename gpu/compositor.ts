@@ -1,11 +1,21 @@
+import { MASK_HISTORY_LENGTH } from './refine-constants.js';
 /**
  * The contract between the worker's frame pipeline and a rendering backend.
  * Each tier picks one implementation (WebGPU today); the pipeline never
  * branches on the backend.
  */
 
+import type { MaskRefinement } from '../workers/protocol.js';
+
 /** What the output shows: the composite, or the refined person mask as grey for debugging. */
 export type CompositorView = 'composite' | 'mask';
+
+export type { MaskRefinement };
+
+/** How many masks each refinement averages. */
+export function historyLength(refinement: MaskRefinement): number {
+  return refinement === 'naive' ? 1 : MASK_HISTORY_LENGTH;
+}
 
 /** A person-confidence mask in CPU memory: 0 is background, 1 is person, row-major. */
 export interface ConfidenceMask {
@@ -18,6 +28,7 @@ export interface RenderParams {
   /** Blur strength in full-resolution pixels. */
   readonly sigma: number;
   readonly view: CompositorView;
+  readonly refinement: MaskRefinement;
 }
 
 /**
@@ -41,7 +52,7 @@ export interface Compositor {
   /** Downscales the frame to the segmenter's input size and returns its pixels. */
   prepareModelInput(frame: VideoFrame, width: number, height: number, timings: CompositorTimings): Promise<ImageData>;
   /** Refines a new confidence mask and adds it to the history that `render` averages. */
-  pushMask(mask: ConfidenceMask, timings: CompositorTimings): Promise<void>;
+  pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void>;
   /** Forgets every mask, so that the next frames are blurred whole (fail closed). */
   clearMasks(): void;
   /** Renders the output for `frame`; the caller owns and closes both frames. */

@@ -13,6 +13,12 @@ export const MASK_SIGMOID_STEEPNESS = 12;
 export const MASK_HISTORY_LENGTH = 3;
 
 /**
+ * The `refined` variant's joint bilateral upsample: colour distance (0–1 per
+ * channel) at which a mask texel's weight falls to e^-0.5.
+ */
+export const EDGE_RANGE_SIGMA = 0.1;
+
+/**
  * Largest blur radius, in taps on one side, that a single separable pass runs.
  * The frame is downsampled before blurring, so this bounds the work per pixel
  * whatever sigma the user picks.

@@ -4,9 +4,9 @@ import { CanvasCaptureTransport } from './canvas-capture-transport.js';
 import { chooseTier, detectPageCapabilities, tierOf, type LadderDecision, type Tier, type TransportKind } from './capability-ladder.js';
 import type { BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from './events.js';
 import { createInsertableStreamsTransport } from './insertable-streams-transport.js';
-import { normalizeMaxTier, normalizeModel, normalizeSigma, normalizeView } from './option-values.js';
+import { normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
-import type { LiveOptions, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
+import type { LiveOptions, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
 
 export interface BlurProcessorOptions {
   /** Blur strength in pixels: 4 barely there, 8 medium (default), 16 heavy. */
@@ -17,6 +17,8 @@ export interface BlurProcessorOptions {
   model?: SegmentationModel;
   /** The best rung allowed: 1 allows all, 4 forces the CPU path. */
   maxTier?: Tier;
+  /** @internal The edge treatment, for the quality harness's side-by-side variants. */
+  refinement?: MaskRefinement;
   /** Where the wasm and models live; default: next to the module. */
   assetsUrl?: string;
   /** @internal Wait for the GPU after every stage, so that per-stage timings are real. For the benchmark. */
@@ -70,6 +72,7 @@ export class BlurProcessor extends EventTarget {
       sigma: normalizeSigma(options.sigma),
       view: normalizeView(options.view),
       model: normalizeModel(options.model),
+      refinement: normalizeRefinement(options.refinement),
     };
   }
 
@@ -110,6 +113,15 @@ export class BlurProcessor extends EventTarget {
 
   set model(value: SegmentationModel) {
     this.update({ model: normalizeModel(value) });
+  }
+
+  /** @internal The edge treatment (`naive`, `seed`, `refined`); live. */
+  get refinement(): MaskRefinement {
+    return this.liveOptions.refinement;
+  }
+
+  set refinement(value: MaskRefinement) {
+    this.update({ refinement: normalizeRefinement(value) });
   }
 
   /**

@@ -19,5 +19,5 @@ export type {
   TierChangeDetail,
   TrackReadyDetail,
 } from './events.js';
-export type { OutputView, PipelineStats, SegmentationModel, StageTimings } from '../workers/protocol.js';
+export type { MaskRefinement, OutputView, PipelineStats, SegmentationModel, StageTimings } from '../workers/protocol.js';
 export type { BadgeTexts } from '../components/tier-badge-text.js';

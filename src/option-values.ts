@@ -1,6 +1,6 @@
 import { SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN } from '../gpu/refine-constants.js';
 import type { Tier } from './capability-ladder.js';
-import type { OutputView, SegmentationModel } from '../workers/protocol.js';
+import type { MaskRefinement, OutputView, SegmentationModel } from '../workers/protocol.js';
 
 /**
  * Turns what a page wrote (an attribute string, a property of any type) into a
@@ -36,3 +36,7 @@ export const normalizeMaxTier = (value: unknown): Tier => {
   if (value === undefined || value === null || value === '') return 1;
   return Math.round(numberInRange('max-tier', value, 1, 5, 1)) as Tier;
 };
+export const normalizeRefinement = (value: unknown): MaskRefinement => oneOf('refinement', value, ['naive', 'seed', 'refined'] as const, DEFAULT_REFINEMENT);
+
+/** The edge treatment that won on the quality harness's numbers (see `npm run quality`). */
+export const DEFAULT_REFINEMENT: MaskRefinement = 'seed';

@@ -5,7 +5,7 @@ import type { CompositorTimings } from '../gpu/compositor.js';
 import { framePixels, loadBitmap } from './helpers/frames.js';
 import { meanAbsoluteDifference } from './helpers/image-metrics.js';
 
-const SHADERS = ['fullscreen', 'frame-to-rgb', 'downscale-frame', 'separable-blur', 'refine-mask', 'composite'];
+const SHADERS = ['fullscreen', 'frame-to-rgb', 'downscale-frame', 'separable-blur', 'composite'];
 
 /** Each GPU test owns its device, watches it through an error scope, and destroys it afterwards. */
 async function withDevice(test: (device: GPUDevice) => Promise<void>): Promise<void> {
@@ -56,20 +56,20 @@ describe('gpu/ shaders and the WebGPU compositor', () => {
       const timings: CompositorTimings = {};
       try {
         expect(compositor.hasMask).to.equal(false);
-        const blurred = await compositor.render(frame, { sigma: 8, view: 'composite' }, timings);
+        const blurred = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed' }, timings);
         const blurredPixels = framePixels(blurred);
         blurred.close();
         expect(blurredPixels.timestamp).to.equal(1234);
         expect(meanAbsoluteDifference(blurredPixels, input)).to.be.above(2);
 
-        await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16).fill(1) }, timings);
+        await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16).fill(1) }, 'seed', timings);
         expect(compositor.hasMask).to.equal(true);
-        const sharp = await compositor.render(frame, { sigma: 8, view: 'composite' }, timings);
+        const sharp = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed' }, timings);
         const sharpPixels = framePixels(sharp);
         sharp.close();
         expect(meanAbsoluteDifference(sharpPixels, input)).to.be.below(1);
 
-        const maskView = await compositor.render(frame, { sigma: 8, view: 'mask' }, timings);
+        const maskView = await compositor.render(frame, { sigma: 8, view: 'mask', refinement: 'seed' }, timings);
         const maskPixels = framePixels(maskView);
         maskView.close();
         // The sigmoid of a constant 1 is 1/(1+e^-6) ≈ 0.9975.

@@ -206,7 +206,7 @@ export class FramePipeline {
         try {
           const mask = segmenter.segment(input, timestampMs);
           this.timer.record('segment', performance.now() - segmentStarted);
-          await compositor.pushMask(mask, timings);
+          await compositor.pushMask(mask, this.options.refinement, timings);
           this.masks++;
         } catch (error) {
           compositor.clearMasks();
@@ -216,7 +216,7 @@ export class FramePipeline {
     }
     if (compositor !== this.compositor) return null;
     if (!compositor.hasMask) this.framesWithoutMask++;
-    const output = await compositor.render(frame, { sigma: this.options.sigma, view: this.options.view }, timings);
+    const output = await compositor.render(frame, { sigma: this.options.sigma, view: this.options.view, refinement: this.options.refinement }, timings);
     for (const [stage, ms] of Object.entries(timings)) this.timer.record(stage, ms);
     this.timer.record('total', performance.now() - started);
     return output;

@@ -7,6 +7,14 @@
 export type SegmentationModel = 'general' | 'landscape';
 export type OutputView = 'composite' | 'mask';
 
+/**
+ * How the model's mask becomes the composite's weight:
+ * - `naive`: the raw mask, bilinearly upscaled;
+ * - `seed`: σ=2 Gaussian, sigmoid (k=12), mean of the last 3 masks;
+ * - `refined`: `seed`, then a joint bilateral upsample guided by the frame.
+ */
+export type MaskRefinement = 'naive' | 'seed' | 'refined';
+
 /** Error categories a user or app can act on; `detail.type` of the `error` event. */
 export type BlurErrorType =
   | 'permission-denied'
@@ -44,6 +52,7 @@ export interface LiveOptions {
   readonly sigma: number;
   readonly view: OutputView;
   readonly model: SegmentationModel;
+  readonly refinement: MaskRefinement;
 }
 
 /** Where the worker finds its wasm loader, wasm binary and models; absolute URLs. */

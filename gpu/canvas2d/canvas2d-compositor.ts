@@ -1,4 +1,4 @@
-import type { Compositor, CompositorTimings, ConfidenceMask, RenderParams } from '../compositor.js';
+import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, RenderParams } from '../compositor.js';
 import { frameSize } from '../frame-size.js';
 import { planBlur } from '../gaussian-kernel.js';
 import { CpuFrameScaler } from './cpu-frame-scaler.js';
@@ -47,9 +47,9 @@ export class Canvas2DCompositor implements Compositor {
     return image;
   }
 
-  async pushMask(mask: ConfidenceMask, timings: CompositorTimings): Promise<void> {
+  async pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
     const started = performance.now();
-    this.refiner.push(mask);
+    this.refiner.push(mask, refinement);
     this.maskDirty = true;
     timings.refine = performance.now() - started;
   }

@@ -1,4 +1,4 @@
-import type { ConfidenceMask } from '../compositor.js';
+import type { ConfidenceMask, MaskRefinement } from '../compositor.js';
 import { gaussianKernel } from '../gaussian-kernel.js';
 import { MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
 
@@ -14,6 +14,7 @@ export class CpuMaskRefiner {
   private width = 0;
   private height = 0;
   private rows = new Float32Array(0);
+  private naive = false;
 
   get count(): number {
     return this.history.length;
@@ -23,13 +24,20 @@ export class CpuMaskRefiner {
     return { width: this.width, height: this.height };
   }
 
-  push(mask: ConfidenceMask): void {
+  /** `naive` keeps only the raw mask; `seed` and `refined` smooth, sharpen and average (tier 4 has no joint bilateral step). */
+  push(mask: ConfidenceMask, refinement: MaskRefinement): void {
     const { width, height, data } = mask;
-    if (width !== this.width || height !== this.height) {
+    const naive = refinement === 'naive';
+    if (width !== this.width || height !== this.height || naive !== this.naive) {
       this.width = width;
       this.height = height;
       this.rows = new Float32Array(width * height);
       this.history = [];
+      this.naive = naive;
+    }
+    if (naive) {
+      this.history = [Float32Array.from(data)];
+      return;
     }
     const { radius, weights } = this.kernel;
     const rows = this.rows;

@@ -3,6 +3,9 @@
 // refined masks. With no mask (u_maskCount = 0) the weight is 0 and the whole
 // frame is blurred: fail closed. Draws to the canvas, whose first row in
 // memory is the bottom of the picture, hence the flip.
+// With u_edgeAware = 1 the mask is upsampled by a joint bilateral filter
+// guided by the model's input (the frame at the mask's size), as in
+// gpu/webgpu/composite.wgsl.
 precision highp float;
 
 uniform sampler2D u_frame;
@@ -10,21 +13,55 @@ uniform sampler2D u_blurred;
 uniform sampler2D u_mask0;
 uniform sampler2D u_mask1;
 uniform sampler2D u_mask2;
+uniform sampler2D u_guide;
 uniform int u_maskCount;
 uniform int u_view;
+uniform int u_edgeAware;
+uniform float u_rangeSigma;
 in vec2 v_uv;
 out vec4 outColor;
+
+vec3 usedMasks() {
+  return vec3(u_maskCount > 0 ? 1.0 : 0.0, u_maskCount > 1 ? 1.0 : 0.0, u_maskCount > 2 ? 1.0 : 0.0);
+}
+
+float meanMaskAt(ivec2 texel) {
+  vec3 m = vec3(texelFetch(u_mask0, texel, 0).r, texelFetch(u_mask1, texel, 0).r, texelFetch(u_mask2, texel, 0).r);
+  return dot(m, usedMasks()) / max(float(u_maskCount), 1.0);
+}
+
+float edgeAwareWeight(vec2 uv, vec3 colour, float fallback) {
+  ivec2 size = textureSize(u_mask0, 0);
+  if (textureSize(u_guide, 0) != size) return fallback;
+  vec2 position = uv * vec2(size) - 0.5;
+  ivec2 base = ivec2(floor(position)) - 1;
+  float total = 0.0;
+  float weights = 0.0;
+  for (int dy = 0; dy < 4; dy++) {
+    for (int dx = 0; dx < 4; dx++) {
+      ivec2 texel = clamp(base + ivec2(dx, dy), ivec2(0), size - 1);
+      vec2 offset = vec2(base + ivec2(dx, dy)) - position;
+      float spatial = exp(-dot(offset, offset) / 2.0);
+      vec3 difference = texelFetch(u_guide, texel, 0).rgb - colour;
+      float w = spatial * exp(-dot(difference, difference) / (2.0 * u_rangeSigma * u_rangeSigma));
+      total += w * meanMaskAt(texel);
+      weights += w;
+    }
+  }
+  return weights > 1e-4 ? total / weights : fallback;
+}
 
 void main() {
   vec2 uv = vec2(v_uv.x, 1.0 - v_uv.y);
   vec3 m = vec3(texture(u_mask0, uv).r, texture(u_mask1, uv).r, texture(u_mask2, uv).r);
-  vec3 used = vec3(u_maskCount > 0 ? 1.0 : 0.0, u_maskCount > 1 ? 1.0 : 0.0, u_maskCount > 2 ? 1.0 : 0.0);
-  float weight = clamp(dot(m, used) / max(float(u_maskCount), 1.0), 0.0, 1.0);
+  float weight = dot(m, usedMasks()) / max(float(u_maskCount), 1.0);
+  vec3 sharp = texture(u_frame, uv).rgb;
+  if (u_edgeAware == 1 && u_maskCount > 0) weight = edgeAwareWeight(uv, sharp, weight);
+  weight = clamp(weight, 0.0, 1.0);
   if (u_view == 1) {
     outColor = vec4(vec3(weight), 1.0);
     return;
   }
-  vec3 sharp = texture(u_frame, uv).rgb;
   vec3 background = texture(u_blurred, uv).rgb;
   outColor = vec4(mix(background, sharp, weight), 1.0);
 }

@@ -1,7 +1,7 @@
-import type { Compositor, CompositorTimings, ConfidenceMask, RenderParams } from '../compositor.js';
+import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { frameSize } from '../frame-size.js';
-import { MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
+import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
 import fullscreenVertex from './fullscreen.vert.glsl';
 import downscaleFragment from './downscale.frag.glsl';
 import separableBlurFragment from './separable-blur.frag.glsl';
@@ -51,6 +51,7 @@ export class WebGl2Compositor implements Compositor {
   private blurB: Target | null = null;
   private masksHeld = 0;
   private nextHistorySlot = 0;
+  private maskRefinement: MaskRefinement | null = null;
   private lost = false;
   private destroyed = false;
 
@@ -94,20 +95,25 @@ export class WebGl2Compositor implements Compositor {
     return new ImageData(pixels, width, height);
   }
 
-  async pushMask(mask: ConfidenceMask, timings: CompositorTimings): Promise<void> {
+  async pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
     const gl = this.checkedContext();
     const started = performance.now();
+    const naive = refinement === 'naive';
+    // Switching between one mask and three makes the held history meaningless.
+    if (this.maskRefinement !== null && (this.maskRefinement === 'naive') !== naive) this.clearMasks();
+    this.maskRefinement = refinement;
     if (!this.rawMask || this.rawMask.width !== mask.width || this.rawMask.height !== mask.height) {
       this.resizeMaskTargets(mask.width, mask.height);
     }
     gl.bindTexture(gl.TEXTURE_2D, this.rawMask!.texture);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, mask.width, mask.height, 0, gl.RED, gl.FLOAT, mask.data);
-    const kernel = gaussianKernel(MASK_SMOOTHING_SIGMA);
+    const kernel = naive ? { sigma: 0, radius: 0, weights: new Float32Array([1]) } : gaussianKernel(MASK_SMOOTHING_SIGMA);
     this.drawBlur(this.rawMask!.texture, this.smoothedRows!, kernel, [1, 0], 0);
-    this.drawBlur(this.smoothedRows!.texture, this.history[this.nextHistorySlot]!, kernel, [0, 1], MASK_SIGMOID_STEEPNESS);
-    this.nextHistorySlot = (this.nextHistorySlot + 1) % MASK_HISTORY_LENGTH;
-    this.masksHeld = Math.min(this.masksHeld + 1, MASK_HISTORY_LENGTH);
+    this.drawBlur(this.smoothedRows!.texture, this.history[this.nextHistorySlot]!, kernel, [0, 1], naive ? 0 : MASK_SIGMOID_STEEPNESS);
+    const length = historyLength(refinement);
+    this.nextHistorySlot = (this.nextHistorySlot + 1) % length;
+    this.masksHeld = Math.min(this.masksHeld + 1, length);
     timings.refine = performance.now() - started;
   }
 
@@ -148,8 +154,11 @@ export class WebGl2Compositor implements Compositor {
       ['u_mask0', this.history[0]!.texture],
       ['u_mask1', this.history[1]!.texture],
       ['u_mask2', this.history[2]!.texture],
+      ['u_guide', (this.modelInput ?? this.blurA).texture],
     ]);
     gl.uniform1i(program.uniform('u_maskCount'), this.masksHeld);
+    gl.uniform1i(program.uniform('u_edgeAware'), params.refinement === 'refined' && this.modelInput ? 1 : 0);
+    gl.uniform1f(program.uniform('u_rangeSigma'), EDGE_RANGE_SIGMA);
     gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
     this.drawTriangle();
     const output = new VideoFrame(this.canvas, {

@@ -2,12 +2,21 @@
 // copy, weighted by the mean of the last refined masks. With no mask yet
 // (maskCount = 0) the weight is 0 everywhere, so the whole frame is blurred:
 // the pipeline fails closed.
+//
+// With edgeAware = 1 the mask is upsampled by a joint bilateral filter: each
+// output pixel averages the 4×4 nearest mask texels, weighted by distance
+// and by how close the colour of the model's input at that texel is to this
+// pixel's colour, so the mask's edge snaps to the frame's real edge.
 
 struct CompositeParams {
   // How many of the three mask slots hold a mask (0..3).
   maskCount: u32,
   // 0: composite, 1: the refined mask as grey.
   view: u32,
+  // 1: joint bilateral upsampling of the mask, guided by the frame.
+  edgeAware: u32,
+  // Colour distance (0–1 per channel) at which a texel's weight falls to e^-0.5.
+  rangeSigma: f32,
 };
 
 @group(0) @binding(0) var frame: texture_2d<f32>;
@@ -17,27 +26,65 @@ struct CompositeParams {
 @group(0) @binding(4) var mask1: texture_2d<f32>;
 @group(0) @binding(5) var mask2: texture_2d<f32>;
 @group(0) @binding(6) var<uniform> params: CompositeParams;
+// The model's input: the frame at the mask's size, so texel for texel the mask's guide.
+@group(0) @binding(7) var guide: texture_2d<f32>;
 
-fn personWeight(uv: vec2f) -> f32 {
+fn usedMasks() -> vec3f {
+  return vec3f(
+    select(0.0, 1.0, params.maskCount > 0u),
+    select(0.0, 1.0, params.maskCount > 1u),
+    select(0.0, 1.0, params.maskCount > 2u),
+  );
+}
+
+fn meanMaskAt(texel: vec2i) -> f32 {
+  let m = vec3f(textureLoad(mask0, texel, 0).r, textureLoad(mask1, texel, 0).r, textureLoad(mask2, texel, 0).r);
+  return dot(m, usedMasks()) / max(f32(params.maskCount), 1.0);
+}
+
+fn bilinearWeight(uv: vec2f) -> f32 {
   // Sample all three unconditionally: textureSample must be in uniform control flow.
   let m = vec3f(
     textureSample(mask0, linearSampler, uv).r,
     textureSample(mask1, linearSampler, uv).r,
     textureSample(mask2, linearSampler, uv).r,
   );
-  let used = vec3f(
-    select(0.0, 1.0, params.maskCount > 0u),
-    select(0.0, 1.0, params.maskCount > 1u),
-    select(0.0, 1.0, params.maskCount > 2u),
-  );
-  return dot(m, used) / max(f32(params.maskCount), 1.0);
+  return dot(m, usedMasks()) / max(f32(params.maskCount), 1.0);
+}
+
+fn edgeAwareWeight(uv: vec2f, colour: vec3f, fallback: f32) -> f32 {
+  let size = vec2i(textureDimensions(mask0));
+  if (any(vec2i(textureDimensions(guide)) != size)) {
+    return fallback;
+  }
+  let position = uv * vec2f(size) - 0.5;
+  let base = vec2i(floor(position)) - 1;
+  var total = 0.0;
+  var weights = 0.0;
+  for (var dy = 0; dy < 4; dy++) {
+    for (var dx = 0; dx < 4; dx++) {
+      let texel = clamp(base + vec2i(dx, dy), vec2i(0), size - 1);
+      let offset = vec2f(base + vec2i(dx, dy)) - position;
+      let spatial = exp(-dot(offset, offset) / 2.0);
+      let difference = textureLoad(guide, texel, 0).rgb - colour;
+      let range = exp(-dot(difference, difference) / (2.0 * params.rangeSigma * params.rangeSigma));
+      let w = spatial * range;
+      total += w * meanMaskAt(texel);
+      weights += w;
+    }
+  }
+  return select(fallback, total / weights, weights > 1e-4);
 }
 
 @fragment
 fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
-  let weight = clamp(personWeight(uv), 0.0, 1.0);
-  let background = textureSample(blurred, linearSampler, uv);
   let sharp = textureSample(frame, linearSampler, uv);
+  let background = textureSample(blurred, linearSampler, uv);
+  var weight = bilinearWeight(uv);
+  if (params.edgeAware == 1u && params.maskCount > 0u) {
+    weight = edgeAwareWeight(uv, sharp.rgb, weight);
+  }
+  weight = clamp(weight, 0.0, 1.0);
   if (params.view == 1u) {
     return vec4f(vec3f(weight), 1.0);
   }

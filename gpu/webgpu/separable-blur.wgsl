@@ -1,5 +1,7 @@
-// One direction of a separable Gaussian blur over an rgba texture.
-// The kernel comes from gaussian-kernel.ts, shared with every other tier.
+// One direction of a separable Gaussian over a texture; the kernel comes from
+// gaussian-kernel.ts, shared with every other tier. It blurs the frame's
+// downsampled copy, and it refines the mask: with sigmoidSteepness > 0 the
+// red channel is then sharpened by 1 / (1 + exp(-k (m - 0.5))).
 
 struct BlurParams {
   // One texel step in the blur's direction, in texels (1,0) or (0,1).
@@ -7,6 +9,7 @@ struct BlurParams {
   radius: i32,
   // weights[i / 4][i % 4] is the weight of the taps at ±i.
   weights: array<vec4f, 8>,
+  sigmoidSteepness: f32,
 };
 
 @group(0) @binding(0) var source: texture_2d<f32>;
@@ -26,6 +29,9 @@ fn fragmentMain(@builtin(position) position: vec4f) -> @location(0) vec4f {
     let a = clamp(centre + step, vec2i(0), size - 1);
     let b = clamp(centre - step, vec2i(0), size - 1);
     sum += (textureLoad(source, a, 0) + textureLoad(source, b, 0)) * weightAt(i);
+  }
+  if (params.sigmoidSteepness > 0.0) {
+    return vec4f(1.0 / (1.0 + exp(-params.sigmoidSteepness * (sum.r - 0.5))), 0.0, 0.0, 1.0);
   }
   return sum;
 }

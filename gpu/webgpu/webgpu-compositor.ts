@@ -1,10 +1,9 @@
-import type { Compositor, CompositorTimings, ConfidenceMask, RenderParams } from '../compositor.js';
+import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
-import { MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
+import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
 import fullscreenSource from './fullscreen.wgsl';
 import downscaleSource from './downscale-frame.wgsl';
 import separableBlurSource from './separable-blur.wgsl';
-import refineMaskSource from './refine-mask.wgsl';
 import compositeSource from './composite.wgsl';
 import { FrameUploader } from './frame-upload.js';
 import { frameSize } from '../frame-size.js';
@@ -12,7 +11,7 @@ import { frameSize } from '../frame-size.js';
 const MASK_FORMAT: GPUTextureFormat = 'r16float';
 const OUTPUT_FORMAT: GPUTextureFormat = 'rgba8unorm';
 const BLUR_FORMAT: GPUTextureFormat = 'rgba8unorm';
-/** Byte size of the blur/refine uniform: direction, radius, 32 weights, steepness (padded to 16). */
+/** Byte size of separable-blur.wgsl's uniform: direction, radius, 32 weights, steepness (padded to 16). */
 const KERNEL_UNIFORM_BYTES = 160;
 const KERNEL_WEIGHT_SLOTS = 32;
 
@@ -70,8 +69,8 @@ export class WebGpuCompositor implements Compositor {
   private readonly downscaleToModelPipeline: GPURenderPipeline;
   private readonly downscaleToBlurPipeline: GPURenderPipeline;
   private readonly blurPipeline: GPURenderPipeline;
-  private readonly maskRowsPipeline: GPURenderPipeline;
-  private readonly maskColumnsPipeline: GPURenderPipeline;
+  /** The mask's smoothing, rows then columns (the columns pass adds the sigmoid through its uniform). */
+  private readonly maskPipeline: GPURenderPipeline;
   private readonly compositePipeline: GPURenderPipeline;
   private readonly modelDownscaleParams: GPUBuffer;
   private readonly blurDownscaleParams: GPUBuffer;
@@ -91,6 +90,9 @@ export class WebGpuCompositor implements Compositor {
   private blurSigma = -1;
   private masksHeld = 0;
   private nextHistorySlot = 0;
+  private maskRefinement: MaskRefinement | null = null;
+  /** Stands in for the guide before the model's input exists (the shader then ignores it). */
+  private readonly placeholderGuide: GPUTexture;
   private destroyed = false;
 
   /**
@@ -119,8 +121,7 @@ export class WebGpuCompositor implements Compositor {
     this.downscaleToModelPipeline = pipeline(downscale, 'rgba8unorm', 'downscale to model input');
     this.downscaleToBlurPipeline = pipeline(downscale, BLUR_FORMAT, 'downscale for blur');
     this.blurPipeline = pipeline(blur, BLUR_FORMAT, 'frame blur');
-    this.maskRowsPipeline = pipeline(blur, MASK_FORMAT, 'mask smoothing, rows');
-    this.maskColumnsPipeline = pipeline(module(refineMaskSource, 'refine-mask'), MASK_FORMAT, 'mask smoothing and sigmoid, columns');
+    this.maskPipeline = pipeline(blur, MASK_FORMAT, 'mask smoothing');
     this.compositePipeline = pipeline(module(compositeSource, 'composite'), OUTPUT_FORMAT, 'composite');
 
     const uniform = (size: number, label: string): GPUBuffer =>
@@ -135,9 +136,7 @@ export class WebGpuCompositor implements Compositor {
 
     this.uploader = new FrameUploader(device, this.sampler);
 
-    const maskKernel = gaussianKernel(MASK_SMOOTHING_SIGMA);
-    device.queue.writeBuffer(this.maskRowsParams, 0, kernelUniform(maskKernel, [1, 0]));
-    device.queue.writeBuffer(this.maskColumnsParams, 0, kernelUniform(maskKernel, [0, 1], MASK_SIGMOID_STEEPNESS));
+    this.placeholderGuide = this.texture(1, 1, 'rgba8unorm', GPUTextureUsage.TEXTURE_BINDING, 'placeholder guide');
   }
 
   async prepareModelInput(frame: VideoFrame, width: number, height: number, timings: CompositorTimings): Promise<ImageData> {
@@ -174,8 +173,9 @@ export class WebGpuCompositor implements Compositor {
     }
   }
 
-  async pushMask(mask: ConfidenceMask, timings: CompositorTimings): Promise<void> {
+  async pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
     const started = performance.now();
+    this.useRefinement(refinement);
     const targets = this.ensureMaskTargets(mask.width, mask.height);
     this.device.queue.writeTexture(
       { texture: targets.raw },
@@ -185,17 +185,18 @@ export class WebGpuCompositor implements Compositor {
     );
     const slot = targets.history[this.nextHistorySlot]!;
     const encoder = this.device.createCommandEncoder({ label: 'mask refinement' });
-    this.drawPass(encoder, this.maskRowsPipeline, targets.smoothedRows, [
+    this.drawPass(encoder, this.maskPipeline, targets.smoothedRows, [
       { binding: 0, resource: targets.raw.createView() },
       { binding: 1, resource: { buffer: this.maskRowsParams } },
     ]);
-    this.drawPass(encoder, this.maskColumnsPipeline, slot, [
+    this.drawPass(encoder, this.maskPipeline, slot, [
       { binding: 0, resource: targets.smoothedRows.createView() },
       { binding: 1, resource: { buffer: this.maskColumnsParams } },
     ]);
     this.device.queue.submit([encoder.finish()]);
-    this.nextHistorySlot = (this.nextHistorySlot + 1) % MASK_HISTORY_LENGTH;
-    this.masksHeld = Math.min(this.masksHeld + 1, MASK_HISTORY_LENGTH);
+    const length = historyLength(refinement);
+    this.nextHistorySlot = (this.nextHistorySlot + 1) % length;
+    this.masksHeld = Math.min(this.masksHeld + 1, length);
     if (this.profile) await this.device.queue.onSubmittedWorkDone();
     timings.refine = performance.now() - started;
   }
@@ -207,6 +208,17 @@ export class WebGpuCompositor implements Compositor {
   clearMasks(): void {
     this.masksHeld = 0;
     this.nextHistorySlot = 0;
+  }
+
+  /** `naive` skips the smoothing and the sigmoid and keeps one mask; the others use the seed's constants. */
+  private useRefinement(refinement: MaskRefinement): void {
+    if (refinement === this.maskRefinement) return;
+    const naive = refinement === 'naive';
+    if (this.maskRefinement !== null && (this.maskRefinement === 'naive') !== naive) this.clearMasks();
+    this.maskRefinement = refinement;
+    const kernel = naive ? { sigma: 0, radius: 0, weights: new Float32Array([1]) } : gaussianKernel(MASK_SMOOTHING_SIGMA);
+    this.device.queue.writeBuffer(this.maskRowsParams, 0, kernelUniform(kernel, [1, 0]));
+    this.device.queue.writeBuffer(this.maskColumnsParams, 0, kernelUniform(kernel, [0, 1], naive ? 0 : MASK_SIGMOID_STEEPNESS));
   }
 
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
@@ -237,7 +249,10 @@ export class WebGpuCompositor implements Compositor {
     const compositeStarted = performance.now();
     const compositeEncoder = this.profile ? this.device.createCommandEncoder({ label: 'composite' }) : encoder;
     const masks = this.ensureMaskTargets(this.maskTargets?.width ?? 1, this.maskTargets?.height ?? 1);
-    this.device.queue.writeBuffer(this.compositeParams, 0, new Uint32Array([this.masksHeld, params.view === 'mask' ? 1 : 0]));
+    const compositeBytes = new ArrayBuffer(16);
+    new Uint32Array(compositeBytes, 0, 3).set([this.masksHeld, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' ? 1 : 0]);
+    new Float32Array(compositeBytes, 12, 1)[0] = EDGE_RANGE_SIGMA;
+    this.device.queue.writeBuffer(this.compositeParams, 0, compositeBytes);
     this.drawPass(compositeEncoder, this.compositePipeline, targets.output, [
       { binding: 0, resource: rgb.createView() },
       { binding: 1, resource: this.sampler },
@@ -246,6 +261,7 @@ export class WebGpuCompositor implements Compositor {
       { binding: 4, resource: masks.history[1]!.createView() },
       { binding: 5, resource: masks.history[2]!.createView() },
       { binding: 6, resource: { buffer: this.compositeParams } },
+      { binding: 7, resource: (this.modelInput?.texture ?? this.placeholderGuide).createView() },
     ]);
     compositeEncoder.copyTextureToBuffer(
       { texture: targets.output },
@@ -281,6 +297,7 @@ export class WebGpuCompositor implements Compositor {
     if (this.destroyed) return;
     this.destroyed = true;
     this.uploader.destroy();
+    this.placeholderGuide.destroy();
     this.frameRgb?.destroy();
     this.frameRgb = null;
     this.uploadedFrame = null;
@@ -357,7 +374,7 @@ export class WebGpuCompositor implements Compositor {
       width,
       height,
       bytesPerRow,
-      texture: this.texture(width, height, 'rgba8unorm', GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC, 'model input'),
+      texture: this.texture(width, height, 'rgba8unorm', GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC | GPUTextureUsage.TEXTURE_BINDING, 'model input'),
       readback: this.device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'model input readback' }),
     };
     return this.modelInput;

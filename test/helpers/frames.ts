@@ -105,28 +105,7 @@ export function readTrack(track: MediaStreamTrack): FrameReader {
     if (done || !value) throw new Error('the track ended');
     return value;
   };
-  return {
-    async next() {
-      const frame = await read();
-      try {
-        return framePixels(frame);
-      } finally {
-        frame.close();
-      }
-    },
-    async until(accept, limit = 600) {
-      for (let i = 0; i < limit; i++) {
-        const frame = await read();
-        try {
-          if (accept(frame)) return framePixels(frame);
-        } finally {
-          frame.close();
-        }
-      }
-      throw new Error(`no accepted frame within ${limit} frames`);
-    },
-    cancel: () => reader.cancel(),
-  };
+  return frameReader(read, () => reader.cancel());
 }
 
 /** Firefox has no track processor: play the track in a `<video>` and take each new frame from it. */
@@ -145,6 +124,15 @@ function readTrackThroughVideo(track: MediaStreamTrack): FrameReader {
       if (video.videoWidth > 0) return new VideoFrame(video, { timestamp: Math.round(video.currentTime * 1e6) });
     }
   };
+  return frameReader(read, async () => {
+    stopped = true;
+    video.pause();
+    video.srcObject = null;
+  });
+}
+
+/** A FrameReader over any source of frames. */
+function frameReader(read: () => Promise<VideoFrame>, cancel: () => Promise<void>): FrameReader {
   return {
     async next() {
       const frame = await read();
@@ -165,10 +153,6 @@ function readTrackThroughVideo(track: MediaStreamTrack): FrameReader {
       }
       throw new Error(`no accepted frame within ${limit} frames`);
     },
-    cancel: async () => {
-      stopped = true;
-      video.pause();
-      video.srcObject = null;
-    },
+    cancel,
   };
 }
