@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromeLauncher } from '@web/test-runner-chrome';
@@ -27,6 +27,31 @@ function serveMedia() {
     }
     ctx.type = types[extname(file)] ?? 'application/octet-stream';
     ctx.body = createReadStream(file);
+  };
+}
+
+/**
+ * Broken asset folders for the fault tests: /broken-assets/<kind>/ serves the
+ * real wasm from dist/ and a model that is missing (404), garbage, or
+ * truncated to its first 64 KB.
+ */
+function serveBrokenAssets() {
+  return async (ctx, next) => {
+    const match = /^\/broken-assets\/(missing|garbage|truncated)\/(wasm|models)\/([\w.-]+)$/.exec(ctx.path);
+    if (!match) return next();
+    const [, kind, folder, file] = match;
+    const real = resolve(here, 'dist', folder, file);
+    if (folder === 'wasm' && existsSync(real)) {
+      ctx.type = file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+      ctx.body = createReadStream(real);
+      return;
+    }
+    if (kind === 'missing' || !existsSync(real)) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.type = 'application/octet-stream';
+    ctx.body = kind === 'garbage' ? Buffer.from('this is not a TFLite model at all, just text'.repeat(100)) : readFileSync(real).subarray(0, 65536);
   };
 }
 
@@ -167,7 +192,7 @@ export default {
   browserStartTimeout: 120000,
   testsStartTimeout: 120000,
   testsFinishTimeout: 900000,
-  middleware: [serveMedia()],
+  middleware: [serveMedia(), serveBrokenAssets()],
   reporters: [defaultReporter(), countReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules()],
   testFramework: { config: { timeout: 120000 } },

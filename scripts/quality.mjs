@@ -2,7 +2,7 @@
  * `npm run quality`: the edge-quality harness. In real Chromium it feeds every
  * still and sequence of ../shared/media that has a ground-truth mask through
  * the public BlurProcessor (tier 1), one frame at a time, reads each output
- * back by timestamp, and reports per variant (naive, seed, refined):
+ * back by timestamp, and reports per variant (naive, seed, refined, weighted):
  * mask IoU, boundary IoU (band of 2% of the diagonal), halo error at sigma
  * 4/8/16 (mean |output − ideal| within 12 px of the true edge, ideal =
  * A·I + (1−A)·B with B the harness's own Gaussian), flicker (mean frame-to-
@@ -18,7 +18,7 @@ import puppeteer from 'puppeteer-core';
 import config, { chromiumArgs } from '../web-test-runner.config.mjs';
 
 const args = process.argv.slice(2);
-const variants = (args[args.indexOf('--variants') + 1] && args.includes('--variants') ? args[args.indexOf('--variants') + 1] : 'naive,seed,refined').split(',');
+const variants = (args[args.indexOf('--variants') + 1] && args.includes('--variants') ? args[args.indexOf('--variants') + 1] : 'naive,seed,refined,weighted').split(',');
 const quick = args.includes('--quick');
 const media = resolve('..', 'shared', 'media');
 
@@ -52,6 +52,8 @@ const { port } = server.server.address();
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
+  // One variant takes minutes on a 2-core machine without a GPU.
+  protocolTimeout: 3_600_000,
   args: chromiumArgs.filter((arg) => !arg.includes('fake-video-capture')),
 });
 let results;
@@ -64,10 +66,14 @@ try {
   console.error(`quality: page http://localhost:${port}/test/quality/quality.html`);
   await page.goto(`http://localhost:${port}/test/quality/quality.html`);
   await page.waitForFunction(() => document.title === 'ready', { timeout: 120000 });
-  results = await page.evaluate(
-    (v, s, q) => window.runQuality(v, s, q, (line) => console.log(`quality: ${line}`)),
-    variants, stills, sequences,
-  );
+  results = [];
+  for (const variant of variants) {
+    const [result] = await page.evaluate(
+      (v, s, q) => window.runQuality([v], s, q, (line) => console.log(`quality: ${line}`)),
+      variant, stills, sequences,
+    );
+    results.push(result);
+  }
 } finally {
   await browser.close();
   await server.stop();

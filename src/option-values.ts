@@ -32,11 +32,15 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 export const normalizeSigma = (value: unknown): number => numberInRange('sigma', value, SIGMA_MIN, SIGMA_MAX, SIGMA_DEFAULT);
 export const normalizeView = (value: unknown): OutputView => oneOf('view', value, ['composite', 'mask'] as const, 'composite');
 export const normalizeModel = (value: unknown): SegmentationModel => oneOf('model', value, ['general', 'landscape'] as const, 'general');
+/** An unknown max-tier is ignored (all tiers allowed) rather than clamped: clamping 9 to 5 would turn blur off. */
 export const normalizeMaxTier = (value: unknown): Tier => {
   if (value === undefined || value === null || value === '') return 1;
-  return Math.round(numberInRange('max-tier', value, 1, 5, 1)) as Tier;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= 5) return n as Tier;
+  warn('max-tier', value, 1);
+  return 1;
 };
-export const normalizeRefinement = (value: unknown): MaskRefinement => oneOf('refinement', value, ['naive', 'seed', 'refined'] as const, DEFAULT_REFINEMENT);
+export const normalizeRefinement = (value: unknown): MaskRefinement => oneOf('refinement', value, ['naive', 'seed', 'refined', 'weighted'] as const, DEFAULT_REFINEMENT);
 
 /** The edge treatment that won on the quality harness's numbers (see `npm run quality`). */
-export const DEFAULT_REFINEMENT: MaskRefinement = 'seed';
+export const DEFAULT_REFINEMENT: MaskRefinement = 'refined';

@@ -11,9 +11,12 @@ export type OutputView = 'composite' | 'mask';
  * How the model's mask becomes the composite's weight:
  * - `naive`: the raw mask, bilinearly upscaled;
  * - `seed`: σ=2 Gaussian, sigmoid (k=12), mean of the last 3 masks;
- * - `refined`: `seed`, then a joint bilateral upsample guided by the frame.
+ * - `refined`: `seed`, then a joint bilateral upsample guided by the frame;
+ * - `weighted`: `refined`, and the background blur weighted by (1 − mask) so
+ *   the person's colours are not smeared into the room (WebGPU tiers only;
+ *   elsewhere it is `refined`).
  */
-export type MaskRefinement = 'naive' | 'seed' | 'refined';
+export type MaskRefinement = 'naive' | 'seed' | 'refined' | 'weighted';
 
 /** Error categories a user or app can act on; `detail.type` of the `error` event. */
 export type BlurErrorType =

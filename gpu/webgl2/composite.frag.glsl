@@ -34,11 +34,11 @@ float edgeAwareWeight(vec2 uv, vec3 colour, float fallback) {
   ivec2 size = textureSize(u_mask0, 0);
   if (textureSize(u_guide, 0) != size) return fallback;
   vec2 position = uv * vec2(size) - 0.5;
-  ivec2 base = ivec2(floor(position)) - 1;
+  ivec2 base = ivec2(floor(position));
   float total = 0.0;
   float weights = 0.0;
-  for (int dy = 0; dy < 4; dy++) {
-    for (int dx = 0; dx < 4; dx++) {
+  for (int dy = 0; dy < 2; dy++) {
+    for (int dx = 0; dx < 2; dx++) {
       ivec2 texel = clamp(base + ivec2(dx, dy), ivec2(0), size - 1);
       vec2 offset = vec2(base + ivec2(dx, dy)) - position;
       float spatial = exp(-dot(offset, offset) / 2.0);
@@ -56,7 +56,8 @@ void main() {
   vec3 m = vec3(texture(u_mask0, uv).r, texture(u_mask1, uv).r, texture(u_mask2, uv).r);
   float weight = dot(m, usedMasks()) / max(float(u_maskCount), 1.0);
   vec3 sharp = texture(u_frame, uv).rgb;
-  if (u_edgeAware == 1 && u_maskCount > 0) weight = edgeAwareWeight(uv, sharp, weight);
+  // Only where the mask is undecided: inside the person and deep in the room the filter changes nothing.
+  if (u_edgeAware == 1 && u_maskCount > 0 && weight > 0.01 && weight < 0.99) weight = edgeAwareWeight(uv, sharp, weight);
   weight = clamp(weight, 0.0, 1.0);
   if (u_view == 1) {
     outColor = vec4(vec3(weight), 1.0);

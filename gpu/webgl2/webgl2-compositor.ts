@@ -157,7 +157,7 @@ export class WebGl2Compositor implements Compositor {
       ['u_guide', (this.modelInput ?? this.blurA).texture],
     ]);
     gl.uniform1i(program.uniform('u_maskCount'), this.masksHeld);
-    gl.uniform1i(program.uniform('u_edgeAware'), params.refinement === 'refined' && this.modelInput ? 1 : 0);
+    gl.uniform1i(program.uniform('u_edgeAware'), (params.refinement === 'refined' || params.refinement === 'weighted') && this.modelInput ? 1 : 0);
     gl.uniform1f(program.uniform('u_rangeSigma'), EDGE_RANGE_SIGMA);
     gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
     this.drawTriangle();

@@ -58,11 +58,11 @@ fn edgeAwareWeight(uv: vec2f, colour: vec3f, fallback: f32) -> f32 {
     return fallback;
   }
   let position = uv * vec2f(size) - 0.5;
-  let base = vec2i(floor(position)) - 1;
+  let base = vec2i(floor(position));
   var total = 0.0;
   var weights = 0.0;
-  for (var dy = 0; dy < 4; dy++) {
-    for (var dx = 0; dx < 4; dx++) {
+  for (var dy = 0; dy < 2; dy++) {
+    for (var dx = 0; dx < 2; dx++) {
       let texel = clamp(base + vec2i(dx, dy), vec2i(0), size - 1);
       let offset = vec2f(base + vec2i(dx, dy)) - position;
       let spatial = exp(-dot(offset, offset) / 2.0);
@@ -79,9 +79,12 @@ fn edgeAwareWeight(uv: vec2f, colour: vec3f, fallback: f32) -> f32 {
 @fragment
 fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
   let sharp = textureSample(frame, linearSampler, uv);
-  let background = textureSample(blurred, linearSampler, uv);
+  let blurredSample = textureSample(blurred, linearSampler, uv);
+  // A background-weighted blur carries its weight in alpha (1 when unweighted).
+  let background = vec4f(blurredSample.rgb / max(blurredSample.a, 1.0 / 255.0), 1.0);
   var weight = bilinearWeight(uv);
-  if (params.edgeAware == 1u && params.maskCount > 0u) {
+  // Only where the mask is undecided: inside the person and deep in the room the filter changes nothing.
+  if (params.edgeAware == 1u && params.maskCount > 0u && weight > 0.01 && weight < 0.99) {
     weight = edgeAwareWeight(uv, sharp.rgb, weight);
   }
   weight = clamp(weight, 0.0, 1.0);

@@ -68,6 +68,8 @@ export class WebGpuCompositor implements Compositor {
   private readonly sampler: GPUSampler;
   private readonly downscaleToModelPipeline: GPURenderPipeline;
   private readonly downscaleToBlurPipeline: GPURenderPipeline;
+  private readonly downscaleWeightedPipeline: GPURenderPipeline;
+  private readonly weightParams: GPUBuffer;
   private readonly blurPipeline: GPURenderPipeline;
   /** The mask's smoothing, rows then columns (the columns pass adds the sigmoid through its uniform). */
   private readonly maskPipeline: GPURenderPipeline;
@@ -108,18 +110,19 @@ export class WebGpuCompositor implements Compositor {
 
     const module = (source: string, label: string): GPUShaderModule =>
       device.createShaderModule({ code: fullscreenSource + '\n' + source, label });
-    const pipeline = (shader: GPUShaderModule, format: GPUTextureFormat, label: string): GPURenderPipeline =>
+    const pipeline = (shader: GPUShaderModule, format: GPUTextureFormat, label: string, entryPoint = 'fragmentMain'): GPURenderPipeline =>
       device.createRenderPipeline({
         label,
         layout: 'auto',
         vertex: { module: shader, entryPoint: 'vertexMain' },
-        fragment: { module: shader, entryPoint: 'fragmentMain', targets: [{ format }] },
+        fragment: { module: shader, entryPoint, targets: [{ format }] },
         primitive: { topology: 'triangle-list' },
       });
     const downscale = module(downscaleSource, 'downscale-frame');
     const blur = module(separableBlurSource, 'separable-blur');
     this.downscaleToModelPipeline = pipeline(downscale, 'rgba8unorm', 'downscale to model input');
     this.downscaleToBlurPipeline = pipeline(downscale, BLUR_FORMAT, 'downscale for blur');
+    this.downscaleWeightedPipeline = pipeline(downscale, BLUR_FORMAT, 'downscale for blur, background-weighted', 'fragmentBackgroundWeighted');
     this.blurPipeline = pipeline(blur, BLUR_FORMAT, 'frame blur');
     this.maskPipeline = pipeline(blur, MASK_FORMAT, 'mask smoothing');
     this.compositePipeline = pipeline(module(compositeSource, 'composite'), OUTPUT_FORMAT, 'composite');
@@ -133,6 +136,7 @@ export class WebGpuCompositor implements Compositor {
     this.maskRowsParams = uniform(KERNEL_UNIFORM_BYTES, 'mask rows params');
     this.maskColumnsParams = uniform(KERNEL_UNIFORM_BYTES, 'mask columns params');
     this.compositeParams = uniform(16, 'composite params');
+    this.weightParams = uniform(16, 'background weight params');
 
     this.uploader = new FrameUploader(device, this.sampler);
 
@@ -227,11 +231,20 @@ export class WebGpuCompositor implements Compositor {
     const targets = this.ensureFrameTargets(width, height, params.sigma);
     const encoder = this.device.createCommandEncoder({ label: 'frame' });
     const rgb = await this.upload(frame, encoder, timings);
-    this.drawPass(encoder, this.downscaleToBlurPipeline, targets.blurA, [
+    const weighted = params.refinement === 'weighted' && this.masksHeld > 0 && this.maskTargets !== null;
+    const downscaleEntries: GPUBindGroupEntry[] = [
       { binding: 0, resource: rgb.createView() },
       { binding: 1, resource: this.sampler },
       { binding: 2, resource: { buffer: this.blurDownscaleParams } },
-    ]);
+    ];
+    if (weighted) {
+      this.device.queue.writeBuffer(this.weightParams, 0, new Uint32Array([this.masksHeld, 0, 0, 0]));
+      downscaleEntries.push(
+        ...this.maskTargets!.history.map((texture, i) => ({ binding: 3 + i, resource: texture.createView() })),
+        { binding: 6, resource: { buffer: this.weightParams } },
+      );
+    }
+    this.drawPass(encoder, weighted ? this.downscaleWeightedPipeline : this.downscaleToBlurPipeline, targets.blurA, downscaleEntries);
     this.drawPass(encoder, this.blurPipeline, targets.blurB, [
       { binding: 0, resource: targets.blurA.createView() },
       { binding: 1, resource: { buffer: this.blurRowsParams } },
@@ -250,7 +263,7 @@ export class WebGpuCompositor implements Compositor {
     const compositeEncoder = this.profile ? this.device.createCommandEncoder({ label: 'composite' }) : encoder;
     const masks = this.ensureMaskTargets(this.maskTargets?.width ?? 1, this.maskTargets?.height ?? 1);
     const compositeBytes = new ArrayBuffer(16);
-    new Uint32Array(compositeBytes, 0, 3).set([this.masksHeld, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' ? 1 : 0]);
+    new Uint32Array(compositeBytes, 0, 3).set([this.masksHeld, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' || params.refinement === 'weighted' ? 1 : 0]);
     new Float32Array(compositeBytes, 12, 1)[0] = EDGE_RANGE_SIGMA;
     this.device.queue.writeBuffer(this.compositeParams, 0, compositeBytes);
     this.drawPass(compositeEncoder, this.compositePipeline, targets.output, [
@@ -306,7 +319,7 @@ export class WebGpuCompositor implements Compositor {
     this.destroyFrameTargets();
     for (const buffer of [
       this.modelDownscaleParams, this.blurDownscaleParams, this.blurRowsParams, this.blurColumnsParams,
-      this.maskRowsParams, this.maskColumnsParams, this.compositeParams,
+      this.maskRowsParams, this.maskColumnsParams, this.compositeParams, this.weightParams,
     ]) buffer.destroy();
   }
 

@@ -12,11 +12,12 @@ export interface StillRun {
 }
 
 /** Feeds a still image as a steady camera through a real BlurProcessor. */
-export async function runStill(url: string, options: BlurProcessorOptions = {}): Promise<StillRun> {
+export async function runStill(url: string, options: BlurProcessorOptions = {}, before?: (processor: BlurProcessor) => void): Promise<StillRun> {
   const bitmap = await loadBitmap(url);
   const input = bitmapPixels(bitmap);
   const still = trackFromStill(bitmap);
   const processor = new BlurProcessor(still.track, options);
+  before?.(processor);
   const output = await processor.start();
   const reader = readTrack(output);
   return {

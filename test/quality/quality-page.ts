@@ -64,23 +64,46 @@ class Driver {
     return timestamp;
   }
 
-  /** Writes one frame and returns the output frame with the same timestamp. */
+  /** Writes one frame and returns the output frame with the same timestamp (writing it again if the pipeline dropped it). */
   async process(image: ImageBitmap | ImageData): Promise<Pixels> {
-    this.timestamp += 33_333;
     const source = image instanceof ImageData ? await createImageBitmap(image) : image;
-    const timestamp = await this.write(new VideoFrame(source, { timestamp: this.timestamp }));
-    if (image instanceof ImageData) source.close();
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        this.timestamp += 33_333;
+        const timestamp = await this.write(new VideoFrame(source, { timestamp: this.timestamp }));
+        const output = await this.readUntil(timestamp, 15_000);
+        if (output) return output;
+        console.error(`quality: frame ${timestamp} got no output; writing it again`);
+      }
+      throw new Error('the pipeline gave no output three times');
+    } finally {
+      if (image instanceof ImageData) source.close();
+    }
+  }
+
+  private async readUntil(timestamp: number, timeoutMs: number): Promise<Pixels | null> {
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const { value, done } = await this.reader!.read();
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return null;
+      const next = this.pending ?? this.reader!.read();
+      const result = await Promise.race([next, new Promise<null>((resolve) => setTimeout(() => resolve(null), remaining))]);
+      if (result === null) {
+        this.pending = next;
+        return null;
+      }
+      this.pending = null;
+      const { value, done } = result;
       if (done || !value) throw new Error('the output ended');
       try {
         if (value.timestamp === timestamp) return framePixels(value);
-        if (value.timestamp > timestamp) throw new Error(`timestamp ${timestamp} was dropped`);
       } finally {
         value.close();
       }
     }
   }
+
+  private pending: Promise<ReadableStreamReadResult<VideoFrame>> | null = null;
 
   async stop(): Promise<void> {
     await this.reader?.cancel();
@@ -186,6 +209,7 @@ const blurCache = new Map<string, Float32Array>();
 async function measureStills(driver: Driver, stills: readonly StillCase[]): Promise<StillResult[]> {
   const results: StillResult[] = [];
   for (const still of stills) {
+    console.log(`quality:   ${still.name}`);
     const bitmap = await loadBitmap(still.image);
     const input = bitmapPixels(bitmap);
     const truth = await loadSoftTruth(still.mask);
