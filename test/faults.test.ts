@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import type { BlurCamera, BlurErrorDetail } from '../dist/blur-camera.js';
 import { deepRegion, laplacianVariance, loadGroundTruth } from './helpers/image-metrics.js';
-import { nextEvent } from './helpers/resource-spy.js';
+import { nextEvent, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
 import { runStill, type StillRun } from './helpers/settled.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
@@ -42,6 +42,19 @@ describe('faults: asset failures fail closed and say which URL', () => {
   }
 });
 
+/** Runs `body` with console.warn captured; returns what was warned. */
+async function captureWarnings(body: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+  try {
+    await body();
+  } finally {
+    console.warn = original;
+  }
+  return warnings;
+}
+
 describe('faults: bad attributes are clamped or ignored with one warning, never thrown', () => {
   const cases: { attribute: string; value: string; property: keyof BlurCamera; expected: unknown }[] = [
     { attribute: 'sigma', value: 'abc', property: 'sigma', expected: 8 },
@@ -51,39 +64,77 @@ describe('faults: bad attributes are clamped or ignored with one warning, never 
   ];
   for (const { attribute, value, property, expected } of cases) {
     it(`${attribute}="${value}" becomes ${String(expected)}`, async () => {
-      const warnings: string[] = [];
-      const original = console.warn;
-      console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
-      try {
-        const element = await fixture<BlurCamera>(html`<blur-camera autostart="false"></blur-camera>`);
+      let element: BlurCamera | null = null;
+      const warnings = await captureWarnings(async () => {
+        element = await fixture<BlurCamera>(html`<blur-camera autostart="false"></blur-camera>`);
         element.setAttribute(attribute, value);
         await element.updateComplete;
         await element.updateComplete;
-        expect(element[property]).to.equal(expected);
-        expect(warnings.filter((w) => w.includes(attribute))).to.have.length(1);
-      } finally {
-        console.warn = original;
-      }
+      });
+      expect(element![property]).to.equal(expected);
+      expect(warnings.filter((w) => w.includes(attribute))).to.have.length(1);
     });
   }
 
   for (const [attribute, value] of [['model', 'huge'], ['view', 'x-ray'], ['max-tier', '9'], ['width', '-1'], ['frame-rate', 'fast']] as const) {
     it(`${attribute}="${value}" starts anyway, with one warning naming it`, async () => {
-      const warnings: string[] = [];
-      const original = console.warn;
-      console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
-      try {
-        const element = await fixture<BlurCamera>(html`<blur-camera autostart="false"></blur-camera>`);
+      let element: BlurCamera | null = null;
+      const warnings = await captureWarnings(async () => {
+        element = await fixture<BlurCamera>(html`<blur-camera autostart="false"></blur-camera>`);
         element.setAttribute(attribute, value);
         const ready = nextEvent(element, 'trackready');
         await element.start();
         await ready;
-        expect(element.state).to.equal('running');
-        expect(warnings.filter((w) => w.includes(`${attribute}=`))).to.have.length(1);
-        await element.stop();
-      } finally {
-        console.warn = original;
-      }
+      });
+      expect(element!.state).to.equal('running');
+      expect(warnings.filter((w) => w.includes(`${attribute}=`))).to.have.length(1);
+      await element!.stop();
     });
   }
+});
+
+describe('faults: lifecycle under churn', () => {
+  let spy: ResourceSpy;
+  beforeEach(() => {
+    spy = spyOnResources();
+  });
+  afterEach(() => spy.restore());
+
+  it('two elements on one page run independently', async () => {
+    const container = await fixture<HTMLDivElement>(html`<div><blur-camera sigma="4"></blur-camera><blur-camera sigma="16"></blur-camera></div>`);
+    const [first, second] = [...container.querySelectorAll('blur-camera')] as [BlurCamera, BlurCamera];
+    await Promise.all([nextEvent(first, 'trackready'), nextEvent(second, 'trackready')]);
+    expect(first.stream).to.not.equal(second.stream);
+    await first.stop();
+    expect(second.state).to.equal('running');
+    expect(second.stream!.getVideoTracks()[0]!.readyState).to.equal('live');
+    expect(spy.liveTracks()).to.have.length(1);
+    await second.stop();
+    expect(spy.liveTracks()).to.have.length(0);
+    expect(spy.liveWorkers()).to.equal(0);
+  });
+
+  it('added and removed 50 times without waiting, leaves no track or worker alive', async function () {
+    this.timeout(300000);
+    for (let i = 0; i < 50; i++) {
+      const element = document.createElement('blur-camera');
+      document.body.append(element);
+      await new Promise((resolve) => setTimeout(resolve, i % 5 === 0 ? 50 : 0));
+      element.remove();
+    }
+    await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'every track and worker released', 60000);
+  });
+
+  it('added and removed 50 times after trackready each time, leaves no track or worker alive', async function () {
+    this.timeout(600000);
+    for (let i = 0; i < 50; i++) {
+      const element = document.createElement('blur-camera');
+      const ready = nextEvent(element, 'trackready');
+      document.body.append(element);
+      await ready;
+      element.remove();
+    }
+    await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'every track and worker released', 60000);
+    expect(spy.workers.length).to.equal(50);
+  });
 });

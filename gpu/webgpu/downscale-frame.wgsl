@@ -13,8 +13,8 @@ struct DownscaleParams {
 @group(0) @binding(1) var linearSampler: sampler;
 @group(0) @binding(2) var<uniform> params: DownscaleParams;
 
-@fragment
-fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
+/** The mean colour over one output pixel's footprint in the frame. */
+fn footprintMean(uv: vec2f) -> vec3f {
   let n = max(params.taps, 1u);
   var sum = vec4f(0.0);
   for (var y = 0u; y < n; y++) {
@@ -23,7 +23,12 @@ fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
       sum += textureSample(frame, linearSampler, uv + offset * params.footprint);
     }
   }
-  return vec4f((sum / f32(n * n)).rgb, 1.0);
+  return (sum / f32(n * n)).rgb;
+}
+
+@fragment
+fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
+  return vec4f(footprintMean(uv), 1.0);
 }
 
 // The `weighted` variant's copy for the background blur: each pixel counts by
@@ -42,14 +47,7 @@ struct WeightParams {
 
 @fragment
 fn fragmentBackgroundWeighted(@location(0) uv: vec2f) -> @location(0) vec4f {
-  let n = max(params.taps, 1u);
-  var sum = vec4f(0.0);
-  for (var y = 0u; y < n; y++) {
-    for (var x = 0u; x < n; x++) {
-      let offset = (vec2f(f32(x), f32(y)) + 0.5) / f32(n) - 0.5;
-      sum += textureSample(frame, linearSampler, uv + offset * params.footprint);
-    }
-  }
+  let colour = footprintMean(uv);
   let m = vec3f(
     textureSample(mask0, linearSampler, uv).r,
     textureSample(mask1, linearSampler, uv).r,
@@ -62,5 +60,5 @@ fn fragmentBackgroundWeighted(@location(0) uv: vec2f) -> @location(0) vec4f {
   );
   let person = clamp(dot(m, used) / max(f32(weightParams.maskCount), 1.0), 0.0, 1.0);
   let background = 1.0 - person;
-  return vec4f((sum / f32(n * n)).rgb * background, background);
+  return vec4f(colour * background, background);
 }
