@@ -10,10 +10,6 @@ export interface StreamTransport {
   readonly output: MediaStreamTrack;
 }
 
-export function hasMainThreadInsertableStreams(): boolean {
-  return typeof MediaStreamTrackProcessor === 'function' && typeof MediaStreamTrackGenerator === 'function';
-}
-
 export function createInsertableStreamsTransport(input: MediaStreamTrack): StreamTransport {
   // A buffer of one: when the worker is busy the processor drops the older frame, never queues.
   const processor = new MediaStreamTrackProcessor({ track: input, maxBufferSize: 1 });
