@@ -250,6 +250,13 @@ export class BlurCamera extends LitElement {
       processor.addEventListener('error', (event) => {
         if (this.processor !== processor) return;
         this.dispatchEvent(new CustomEvent('error', { detail: event.detail }));
+        // The pipeline has stopped itself; release the camera too and say so.
+        if (event.detail.type === 'camera-ended' || event.detail.type === 'gpu-lost' || event.detail.type === 'worker-crashed') {
+          if (this.currentState === 'running') {
+            this.setState('error');
+            void this.stop();
+          }
+        }
       });
       const track = await processor.start();
       if (run !== this.run) return;

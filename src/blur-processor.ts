@@ -231,7 +231,10 @@ export class BlurProcessor extends EventTarget {
         return { transport: { kind, track: clone }, transfer: [clone as unknown as Transferable], output };
       }
       case 'frames': {
-        const capture = await CanvasCaptureTransport.create(this.input, (frame) => bridge.send({ type: 'frame', frame }, [frame]));
+        const capture = await CanvasCaptureTransport.create(this.input, (frame) => {
+          // A frame that can no longer reach the worker is still ours to close.
+          if (!bridge.send({ type: 'frame', frame }, [frame])) frame.close();
+        });
         this.capture = capture;
         return { transport: { kind }, transfer: [], output: Promise.resolve(capture.output) };
       }

@@ -29,8 +29,11 @@ export class WorkerBridge {
     return !this.terminated;
   }
 
-  send(message: MainToWorker, transfer: Transferable[] = []): void {
-    if (!this.terminated) this.worker.postMessage(message, transfer);
+  /** Posts `message`; false when the worker is gone, so the caller still owns (and must close) what it meant to transfer. */
+  send(message: MainToWorker, transfer: Transferable[] = []): boolean {
+    if (this.terminated) return false;
+    this.worker.postMessage(message, transfer);
+    return true;
   }
 
   /** Calls `listener` for every message until the returned function is called. */

@@ -93,6 +93,44 @@ describe('faults: bad attributes are clamped or ignored with one warning, never 
   }
 });
 
+describe('faults: the camera', () => {
+  let spy: ResourceSpy;
+  beforeEach(() => {
+    spy = spyOnResources();
+  });
+  afterEach(async () => {
+    for (const element of document.querySelectorAll('blur-camera')) {
+      await element.stop();
+      element.remove();
+    }
+    spy.restore();
+  });
+
+  it('an unknown device-id gives error "no-camera" with advice, a real getUserMedia failure', async () => {
+    const element = await fixture<BlurCamera>(html`<blur-camera device-id="no-such-camera"></blur-camera>`);
+    const error = (await nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error')).detail;
+    expect(error.type).to.equal('no-camera');
+    expect(error.message).to.contain('no-such-camera');
+    expect(error.message).to.contain('enumerateDevices');
+    expect(element.state).to.equal('error');
+    expect(element.stream).to.equal(null);
+    expect(spy.liveWorkers()).to.equal(0);
+  });
+
+  it('a camera track stopped at its source gives error "camera-ended", and start() tries again', async () => {
+    const element = await fixture<BlurCamera>(html`<blur-camera></blur-camera>`);
+    await nextEvent(element, 'trackready');
+    const errored = nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error');
+    spy.cameraTracks[0]!.stop();
+    expect((await errored).detail.type).to.equal('camera-ended');
+    await waitFor(() => element.state === 'error' && spy.liveWorkers() === 0, 'the pipeline to stop');
+    const ready = nextEvent(element, 'trackready');
+    await element.start();
+    await ready;
+    expect(element.state).to.equal('running');
+  });
+});
+
 describe('faults: lifecycle under churn', () => {
   let spy: ResourceSpy;
   beforeEach(() => {

@@ -147,9 +147,13 @@ export class FramePipeline {
         this.slot.put(value);
       }
     } catch {
-      // The input was cancelled or errored; the slot's end below wakes the consumer.
+      // The input errored; treated as its end below.
     } finally {
       this.slot.end();
+    }
+    // The camera track ended under us (unplugged, or track.stop() on the source, which fires no `ended`).
+    if (this.running) {
+      this.init.post({ type: 'error', errorType: 'camera-ended', message: 'The camera track ended. Reconnect the camera, then call start().', fatal: true });
     }
   }
 
