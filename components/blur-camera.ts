@@ -148,11 +148,13 @@ export class BlurCamera extends LitElement {
     this.run++;
     const processor = this.processor;
     this.processor = null;
+    // Stop the pipeline before the camera, so that the worker does not take the camera's end for a fault.
+    const stopped = processor?.stop();
     this.releaseCamera();
     this.outputStream = null;
     if (this.preview) this.preview.srcObject = null;
     if (this.currentState !== 'idle' && this.currentState !== 'error') this.setState('stopped');
-    await processor?.stop();
+    await stopped;
   }
 
   override addEventListener<K extends keyof BlurCameraEventMap>(
