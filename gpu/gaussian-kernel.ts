@@ -1,4 +1,4 @@
-import { MAX_BLUR_RADIUS_TAPS } from './refine-constants.js';
+import { MASK_SMOOTHING_SIGMA, MAX_BLUR_RADIUS_TAPS } from './refine-constants.js';
 
 /** One side of a normalised, symmetric Gaussian kernel: `weights[0]` is the centre tap. */
 export interface GaussianKernel {
@@ -22,6 +22,16 @@ export function gaussianKernel(sigma: number, maxRadius = MAX_BLUR_RADIUS_TAPS):
   }
   for (let i = 0; i <= radius; i++) weights[i]! /= sum;
   return { sigma, radius, weights };
+}
+
+/**
+ * The mask's smoothing kernel for a refinement: σ=2 normally, and a single
+ * tap of weight 1 for `naive`, which passes the raw mask through. Built once.
+ */
+const MASK_KERNEL = gaussianKernel(MASK_SMOOTHING_SIGMA);
+const IDENTITY_KERNEL: GaussianKernel = { sigma: 0, radius: 0, weights: new Float32Array([1]) };
+export function maskSmoothingKernel(naive: boolean): GaussianKernel {
+  return naive ? IDENTITY_KERNEL : MASK_KERNEL;
 }
 
 /** How a full-resolution blur of `sigma` is carried out on a smaller copy of the frame. */

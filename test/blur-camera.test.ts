@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import type { BlurCamera, TrackReadyDetail, BlurErrorDetail, TierChangeDetail } from '../dist/blur-camera.js';
 import { readTrack } from './helpers/frames.js';
-import { nextEvent, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
 import { FRAME_LEAK, readConsole, startConsoleWatch } from './helpers/console-watch.js';
 
 /** How long Chromium may take to report a leaked VideoFrame (seen: 0.5 to 9 s under load). */
@@ -15,10 +15,7 @@ describe('<blur-camera> with the fake camera', () => {
     spy = spyOnResources();
   });
   afterEach(async () => {
-    for (const element of document.querySelectorAll('blur-camera')) {
-      await element.stop();
-      element.remove();
-    }
+    await removeBlurCameras();
     spy.restore();
   });
 

@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import type { BlurCamera, BlurErrorDetail } from '../dist/blur-camera.js';
 import { deepRegion, laplacianVariance, loadGroundTruth } from './helpers/image-metrics.js';
-import { nextEvent, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
 import { runStill, type StillRun } from './helpers/settled.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
@@ -99,10 +99,7 @@ describe('faults: the camera', () => {
     spy = spyOnResources();
   });
   afterEach(async () => {
-    for (const element of document.querySelectorAll('blur-camera')) {
-      await element.stop();
-      element.remove();
-    }
+    await removeBlurCameras();
     spy.restore();
   });
 

@@ -1,7 +1,7 @@
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
-import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
+import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { frameSize } from '../frame-size.js';
-import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
+import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
 import fullscreenVertex from './fullscreen.vert.glsl';
 import downscaleFragment from './downscale.frag.glsl';
 import separableBlurFragment from './separable-blur.frag.glsl';
@@ -52,6 +52,10 @@ export class WebGl2Compositor implements Compositor {
   private masksHeld = 0;
   private nextHistorySlot = 0;
   private maskRefinement: MaskRefinement | null = null;
+  /** The frame blur's kernel, rebuilt only when sigma changes. */
+  private blurKernel: GaussianKernel | null = null;
+  /** u_weights, padded to the shader's 32 slots; reused every pass. */
+  private readonly paddedWeights = new Float32Array(32);
   private lost = false;
   private destroyed = false;
 
@@ -108,7 +112,7 @@ export class WebGl2Compositor implements Compositor {
     gl.bindTexture(gl.TEXTURE_2D, this.rawMask!.texture);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, mask.width, mask.height, 0, gl.RED, gl.FLOAT, mask.data);
-    const kernel = naive ? { sigma: 0, radius: 0, weights: new Float32Array([1]) } : gaussianKernel(MASK_SMOOTHING_SIGMA);
+    const kernel = maskSmoothingKernel(naive);
     this.drawBlur(this.rawMask!.texture, this.smoothedRows!, kernel, [1, 0], 0);
     this.drawBlur(this.smoothedRows!.texture, this.history[this.nextHistorySlot]!, kernel, [0, 1], naive ? 0 : MASK_SIGMOID_STEEPNESS);
     const length = historyLength(refinement);
@@ -133,7 +137,8 @@ export class WebGl2Compositor implements Compositor {
     this.blurA = this.ensureTarget(this.blurA, smallWidth, smallHeight, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE);
     this.blurB = this.ensureTarget(this.blurB, smallWidth, smallHeight, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE);
     this.drawDownscale(this.blurA, Math.max(1, plan.downsample / 2));
-    const kernel = gaussianKernel(plan.sigmaAtScale);
+    if (this.blurKernel?.sigma !== plan.sigmaAtScale) this.blurKernel = gaussianKernel(plan.sigmaAtScale);
+    const kernel = this.blurKernel;
     this.drawBlur(this.blurA.texture, this.blurB, kernel, [1, 0], 0);
     this.drawBlur(this.blurB.texture, this.blurA, kernel, [0, 1], 0);
     timings.blur = performance.now() - blurStarted;
@@ -227,9 +232,9 @@ export class WebGl2Compositor implements Compositor {
     this.bindTextures(program, [['u_source', source]]);
     gl.uniform2i(program.uniform('u_direction'), direction[0], direction[1]);
     gl.uniform1i(program.uniform('u_radius'), kernel.radius);
-    const weights = new Float32Array(32);
-    weights.set(kernel.weights.subarray(0, 32));
-    gl.uniform1fv(program.uniform('u_weights'), weights);
+    this.paddedWeights.fill(0);
+    this.paddedWeights.set(kernel.weights.subarray(0, 32));
+    gl.uniform1fv(program.uniform('u_weights'), this.paddedWeights);
     gl.uniform1f(program.uniform('u_sigmoidSteepness'), steepness);
     this.drawTriangle();
   }

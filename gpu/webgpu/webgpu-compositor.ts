@@ -1,6 +1,6 @@
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
-import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
-import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
+import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
+import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
 import fullscreenSource from './fullscreen.wgsl';
 import downscaleSource from './downscale-frame.wgsl';
 import separableBlurSource from './separable-blur.wgsl';
@@ -220,7 +220,7 @@ export class WebGpuCompositor implements Compositor {
     const naive = refinement === 'naive';
     if (this.maskRefinement !== null && (this.maskRefinement === 'naive') !== naive) this.clearMasks();
     this.maskRefinement = refinement;
-    const kernel = naive ? { sigma: 0, radius: 0, weights: new Float32Array([1]) } : gaussianKernel(MASK_SMOOTHING_SIGMA);
+    const kernel = maskSmoothingKernel(naive);
     this.device.queue.writeBuffer(this.maskRowsParams, 0, kernelUniform(kernel, [1, 0]));
     this.device.queue.writeBuffer(this.maskColumnsParams, 0, kernelUniform(kernel, [0, 1], naive ? 0 : MASK_SIGMOID_STEEPNESS));
   }

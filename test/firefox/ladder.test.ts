@@ -3,7 +3,7 @@ import '../../dist/blur-camera.js';
 import type { BlurCamera, TierChangeDetail, TrackReadyDetail } from '../../dist/blur-camera.js';
 import { readTrack } from '../helpers/frames.js';
 import { deepRegion, laplacianVariance, loadGroundTruth } from '../helpers/image-metrics.js';
-import { nextEvent } from '../helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras } from '../helpers/resource-spy.js';
 import { runStill, type StillRun } from '../helpers/settled.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
@@ -15,10 +15,7 @@ describe('Firefox: the ladder lands on tier 3, and the pixel checks pass there',
   afterEach(async () => {
     await run?.stop();
     run = null;
-    for (const element of document.querySelectorAll('blur-camera')) {
-      await element.stop();
-      element.remove();
-    }
+    await removeBlurCameras();
   });
 
   it('<blur-camera> reaches trackready on tier 3 and frames arrive on .stream', async () => {

@@ -68,3 +68,11 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Stops and removes every <blur-camera> a test left in the page. */
+export async function removeBlurCameras(): Promise<void> {
+  for (const element of document.querySelectorAll('blur-camera')) {
+    await element.stop();
+    element.remove();
+  }
+}
