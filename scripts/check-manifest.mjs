@@ -3,11 +3,13 @@
  * folder from the current JSDoc and compares. Fix with `npm run analyze`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The analyzer resolves --outdir against the working directory, so the scratch folder lives inside it.
 const out = mkdtempSync('.cem-check-');
+// The analyzer also points package.json's "customElements" at its outdir; keep the committed one.
+const packageJson = readFileSync('package.json', 'utf8');
 try {
   execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--outdir', out], { stdio: 'pipe' });
   const fresh = readFileSync(join(out, 'custom-elements.json'), 'utf8');
@@ -18,5 +20,6 @@ try {
   }
   console.log('custom-elements.json is up to date.');
 } finally {
+  writeFileSync('package.json', packageJson);
   rmSync(out, { recursive: true, force: true });
 }
