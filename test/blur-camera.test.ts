@@ -3,10 +3,6 @@ import '../dist/blur-camera.js';
 import type { BlurCamera, TrackReadyDetail, BlurErrorDetail, TierChangeDetail } from '../dist/blur-camera.js';
 import { readTrack } from './helpers/frames.js';
 import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
-import { FRAME_LEAK, readConsole, startConsoleWatch } from './helpers/console-watch.js';
-
-/** How long Chromium may take to report a leaked VideoFrame (seen: 0.5 to 9 s under load). */
-const LEAK_REPORT_WAIT_MS = 20000;
 
 /** The fake camera plays ../shared/media/clips/keyed-person-720p.mjpeg (see web-test-runner.config.mjs). */
 describe('<blur-camera> with the fake camera', () => {
@@ -144,26 +140,6 @@ describe('<blur-camera> with the fake camera', () => {
     expect(element.shadowRoot!.querySelector('[part="badge"]')!.textContent!.trim()).to.equal('Background blur isn’t available in this browser');
   });
 
-  it('runs 300 frames without a VideoFrame leak warning', async function () {
-    // 300 frames at the few fps SwiftShader gives, plus the wait for Chromium's leak report.
-    this.timeout(300000);
-    await startConsoleWatch();
-    const element = await fixture<BlurCamera>(html`<blur-camera></blur-camera>`);
-    await nextEvent(element, 'trackready');
-    const reader = readTrack(element.stream!.getVideoTracks()[0]!);
-    let frames = 0;
-    await reader.until(() => ++frames >= 300, 400);
-    await reader.cancel();
-    await element.stop();
-    // Chromium reports leaked frames some seconds after the collection; wait as long as the control does.
-    const gc = (globalThis as { gc?: () => void }).gc!;
-    for (let i = 0; i < LEAK_REPORT_WAIT_MS / 250; i++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    const leaks = (await readConsole()).filter((entry) => FRAME_LEAK.test(entry.text));
-    expect(leaks, JSON.stringify(leaks)).to.deep.equal([]);
-  });
   it('tells the user on tier 4 that the CPU is doing the work', async () => {
     const element = await fixture<BlurCamera>(html`<blur-camera max-tier="4"></blur-camera>`);
     const ready = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail;
@@ -174,25 +150,6 @@ describe('<blur-camera> with the fake camera', () => {
     element.badgeTexts = { ...element.badgeTexts, tiers: { ...element.badgeTexts.tiers, 4: 'Unschärfe läuft auf der CPU' } };
     await element.updateComplete;
     expect(badge.textContent!.trim()).to.equal('Unschärfe läuft auf der CPU');
-  });
-
-  it('can see a leaked VideoFrame (control for the test above)', async () => {
-    await startConsoleWatch();
-    const gc = (globalThis as { gc?: () => void }).gc;
-    expect(gc, 'chromium runs with --js-flags=--expose-gc').to.be.a('function');
-    const canvas = new OffscreenCanvas(16, 16);
-    canvas.getContext('2d')!.fillRect(0, 0, 16, 16);
-    for (let i = 0; i < 4; i++) new VideoFrame(canvas, { timestamp: i });
-    const started = performance.now();
-    for (let i = 0; i < LEAK_REPORT_WAIT_MS / 250; i++) {
-      gc!();
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      if ((await readConsole()).some((entry) => FRAME_LEAK.test(entry.text))) {
-        console.log(`leak reported after ${Math.round(performance.now() - started)} ms`);
-        return;
-      }
-    }
-    expect.fail('the console watch did not see the leak warning');
   });
 
 });
