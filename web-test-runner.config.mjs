@@ -199,7 +199,8 @@ export default {
   // For `wtr --files …` during development; `npm test` runs the groups.
   browsers: [chromium],
   groups: [
-    { name: 'chromium', files: ['test/**/*.test.ts', '!test/firefox/**'], browsers: [chromium] },
+    // BLUR_CAMERA_TESTS=test/a.test.ts,test/b.test.ts runs only those in Chromium (development).
+    { name: 'chromium', files: process.env.BLUR_CAMERA_TESTS ? process.env.BLUR_CAMERA_TESTS.split(',') : ['test/**/*.test.ts', '!test/firefox/**'], browsers: [chromium] },
     ...(firefox ? [{ name: 'firefox', files: ['test/firefox/**/*.test.ts'], browsers: [firefox] }] : []),
   ],
 };

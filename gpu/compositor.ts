@@ -46,7 +46,12 @@ export interface CompositorTimings {
   composite?: number;
 }
 
+/** What renders the output: a GPU API, the 2D canvas, or plain typed-array loops. */
+export type CompositorName = 'webgpu' | 'webgl2' | 'canvas2d' | 'cpu';
+
 export interface Compositor {
+  /** Reported in `stats.compositor`. */
+  readonly name: CompositorName;
   /** Whether `render` has a refined mask to apply; false means the whole frame is blurred. */
   readonly hasMask: boolean;
   /** Downscales the frame to the segmenter's input size and returns its pixels. */

@@ -6,7 +6,7 @@ import type { BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from '.
 import { createInsertableStreamsTransport } from './insertable-streams-transport.js';
 import { normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
-import type { LiveOptions, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
+import type { LiveOptions, RendererPreference, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
 
 export interface BlurProcessorOptions {
   /** Blur strength in pixels: 4 barely there, 8 medium (default), 16 heavy. */
@@ -21,13 +21,24 @@ export interface BlurProcessorOptions {
   refinement?: MaskRefinement;
   /** Where the wasm and models live; default: next to the module. */
   assetsUrl?: string;
+  /**
+   * `auto` (default) renders on the CPU where the tier's GPU is a software one,
+   * which is faster there; `gpu` always renders with the tier's GPU API.
+   */
+  renderer?: RendererPreference;
+  /**
+   * When the pipeline falls behind the camera, segment every other frame, then
+   * use the landscape model, and take both back when there is headroom
+   * (default true). `stats.adaptation` says what is shed.
+   */
+  adaptive?: boolean;
   /** @internal Wait for the GPU after every stage, so that per-stage timings are real. For the benchmark. */
   profile?: boolean;
   /** @internal Hooks for the test suite. */
   testHooks?: PipelineTestHooks;
 }
 
-const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, stages: {} };
+const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, compositor: null, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 const STOP_TIMEOUT_MS = 2000;
 
 /**
@@ -43,6 +54,8 @@ export class BlurProcessor extends EventTarget {
   private readonly maxTier: Tier;
   private readonly assetsUrl: string | undefined;
   private readonly profile: boolean;
+  private readonly renderer: RendererPreference;
+  private readonly adaptive: boolean;
   private readonly testHooks: PipelineTestHooks;
   private liveOptions: LiveOptions;
   private bridge: WorkerBridge | null = null;
@@ -67,6 +80,8 @@ export class BlurProcessor extends EventTarget {
     this.maxTier = normalizeMaxTier(options.maxTier);
     this.assetsUrl = options.assetsUrl;
     this.profile = options.profile ?? false;
+    this.renderer = options.renderer === 'gpu' ? 'gpu' : 'auto';
+    this.adaptive = options.adaptive !== false;
     this.testHooks = options.testHooks ?? {};
     this.liveOptions = {
       sigma: normalizeSigma(options.sigma),
@@ -199,6 +214,8 @@ export class BlurProcessor extends EventTarget {
         options: this.liveOptions,
         assets: resolveAssetUrls(this.assetsUrl),
         profile: this.profile,
+        renderer: this.renderer,
+        adaptive: this.adaptive,
         testHooks: this.testHooks,
       },
       transfer,

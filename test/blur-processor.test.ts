@@ -88,3 +88,48 @@ describe('BlurProcessor on tier 1, pixel truth on stills/portrait.jpg', () => {
     expect(run.processor.track).to.equal(null);
   });
 });
+
+describe('the frame-budget governor', () => {
+  let run: StillRun | null = null;
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+  });
+
+  it('sheds work when over budget: every other frame, then the landscape model, and still blurs correctly', async () => {
+    const truth = await loadGroundTruth(PORTRAIT_MASK);
+    // A 1 ms budget: no machine keeps up, so the governor must go all the way.
+    run = await runStill(PORTRAIT, { sigma: 8, adaptive: true, testHooks: { frameBudgetMs: 1 } });
+    await run.reader.until(() => run!.processor.stats.adaptation.model === 'landscape');
+    expect(run.processor.stats.adaptation).to.deep.equal({ level: 2, segmentEvery: 2, model: 'landscape' });
+    const masksBefore = run.processor.stats.masks;
+    const framesBefore = run.processor.stats.framesOut;
+    const output = await run.settled(masksBefore + 4);
+    const masks = run.processor.stats.masks - masksBefore;
+    const frames = run.processor.stats.framesOut - framesBefore;
+    // Every other frame is segmented (the first frames after the switch may all be).
+    expect(frames).to.be.at.least(masks + 2);
+    const background = deepRegion(truth, 0);
+    const person = deepRegion(truth, 1);
+    expect(laplacianVariance(output, background) * 5).to.be.below(laplacianVariance(run.input, background));
+    expect(Math.abs(laplacianVariance(output, person) - laplacianVariance(run.input, person)) / laplacianVariance(run.input, person)).to.be.below(0.15);
+  });
+
+  it('switches the model live when asked, and keeps making masks', async () => {
+    run = await runStill(PORTRAIT, { sigma: 8 });
+    await run.settled();
+    run.processor.model = 'landscape';
+    await run.reader.until(() => run!.processor.stats.adaptation.model === 'landscape');
+    const masks = run.processor.stats.masks;
+    await run.settled(masks + 3);
+    run.processor.model = 'general';
+    await run.reader.until(() => run!.processor.stats.adaptation.model === 'general');
+    await run.settled(run.processor.stats.masks + 3);
+  });
+
+  it('sheds nothing with room to spare', async () => {
+    run = await runStill(PORTRAIT, { sigma: 8, adaptive: true, testHooks: { frameBudgetMs: 10_000 } });
+    await run.settled(8);
+    expect(run.processor.stats.adaptation).to.deep.equal({ level: 0, segmentEvery: 1, model: 'general' });
+  });
+});

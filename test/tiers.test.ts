@@ -5,7 +5,18 @@ import type { Pixels } from './helpers/frames.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
-const FORCED_TIERS = [2, 3, 4] as const;
+/**
+ * Every tier with every renderer it can run. On a software GPU (SwiftShader
+ * here) tiers 1 and 2 render on the CPU by default (`renderer: 'auto'`), so
+ * their GPU compositors are forced with `renderer: 'gpu'`.
+ */
+const CASES = [
+  { tier: 1, renderer: 'gpu', compositor: 'webgpu' },
+  { tier: 2, renderer: 'gpu', compositor: 'webgl2' },
+  { tier: 2, renderer: 'auto', compositor: 'cpu' },
+  { tier: 3, renderer: 'gpu', compositor: 'webgpu' },
+  { tier: 4, renderer: 'auto', compositor: 'canvas2d' },
+] as const;
 
 describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
   let run: StillRun | null = null;
@@ -14,12 +25,13 @@ describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
     run = null;
   });
 
-  for (const tier of FORCED_TIERS) {
-    it(`tier ${tier}: background detail down ≥5×, person within 15%, mask IoU ≥ 0.93`, async () => {
+  for (const { tier, renderer, compositor } of CASES) {
+    it(`tier ${tier} (${compositor}): background detail down ≥5×, person within 15%, mask IoU ≥ 0.93`, async () => {
       const truth = await loadGroundTruth(PORTRAIT_MASK);
-      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier });
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier, renderer });
       expect(run.processor.tier).to.equal(tier);
       const output = await run.settled();
+      expect(run.processor.stats.compositor).to.equal(compositor);
       expect([output.width, output.height]).to.deep.equal([truth.width, truth.height]);
       const background = deepRegion(truth, 0);
       const person = deepRegion(truth, 1);
@@ -38,9 +50,9 @@ describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
       expect(iou).to.be.at.least(0.93);
     });
 
-    it(`tier ${tier}: blurs the person too until the first mask exists`, async () => {
+    it(`tier ${tier} (${compositor}): blurs the person too until the first mask exists`, async () => {
       const truth = await loadGroundTruth(PORTRAIT_MASK);
-      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier, testHooks: { delaySegmenterMs: 4000 } });
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier, renderer, testHooks: { delaySegmenterMs: 4000 } });
       const person = deepRegion(truth, 1);
       const inPerson = laplacianVariance(run.input, person);
       for (let i = 0; i < 3; i++) {
@@ -55,7 +67,7 @@ describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
     it(`steps down from tier ${from} to tier ${to} when the GPU is lost, without an unblurred frame`, async () => {
       const truth = await loadGroundTruth(PORTRAIT_MASK);
       const background = deepRegion(truth, 0);
-      run = await runStill(PORTRAIT, { sigma: 8, maxTier: from });
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: from, renderer: 'gpu' });
       expect(run.processor.tier).to.equal(from);
       const inBackground = laplacianVariance(run.input, background);
       await run.settled();
@@ -80,16 +92,20 @@ describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
   }
 
   it('agrees across tiers: mean absolute difference under 3/255 between any two', async () => {
-    const outputs = new Map<number, Pixels>();
-    for (const tier of [1, 2, 3, 4]) {
-      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier as 1 | 2 | 3 | 4 });
-      outputs.set(tier, await run.settled(6));
+    const outputs = new Map<string, Pixels>();
+    for (const { tier, renderer, compositor } of [{ tier: 1, renderer: 'auto', compositor: 'cpu' }, ...CASES] as const) {
+      const name = `${tier} (${compositor})`;
+      if (outputs.has(name)) continue;
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier, renderer });
+      outputs.set(name, await run.settled(6));
       await run.stop();
       run = null;
     }
-    for (const [a, pa] of outputs) {
-      for (const [b, pb] of outputs) {
-        if (b <= a) continue;
+    const names = [...outputs.keys()];
+    for (const [i, a] of names.entries()) {
+      const pa = outputs.get(a)!;
+      for (const b of names.slice(i + 1)) {
+        const pb = outputs.get(b)!;
         const mad = meanAbsoluteDifference(pa, pb);
         console.log(`tiers ${a} and ${b}: MAD ${mad.toFixed(2)}/255`);
         expect(mad, `tiers ${a} and ${b}`).to.be.below(3);

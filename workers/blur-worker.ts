@@ -83,6 +83,7 @@ async function handle(message: MainToWorker): Promise<void> {
         capabilities,
         webgpu,
         profile: false,
+        renderer: 'auto',
         onLost: (backend, reason) => void onGpuLost(backend, reason),
       };
       post({ type: 'probed', capabilities });
@@ -90,7 +91,7 @@ async function handle(message: MainToWorker): Promise<void> {
     }
     case 'start': {
       if (!backendContext) throw new Error('start before probe');
-      backendContext = { ...backendContext, profile: message.profile };
+      backendContext = { ...backendContext, profile: message.profile, renderer: message.renderer };
       const [first, ...rest] = message.backends;
       if (!first) throw new Error('no backend to start');
       fallbacks = rest;
@@ -103,6 +104,7 @@ async function handle(message: MainToWorker): Promise<void> {
         sink,
         compositor: running.compositor,
         options: message.options,
+        adaptive: message.adaptive,
         testHooks: message.testHooks,
         post,
         ...(pullFrames

@@ -2,7 +2,8 @@ import { Canvas2DCompositor } from '../gpu/canvas2d/canvas2d-compositor.js';
 import type { Compositor } from '../gpu/compositor.js';
 import { WebGl2Compositor } from '../gpu/webgl2/webgl2-compositor.js';
 import { WebGpuCompositor } from '../gpu/webgpu/webgpu-compositor.js';
-import type { Backend, WorkerCapabilities } from './protocol.js';
+import { CpuCompositor } from '../gpu/cpu/cpu-compositor.js';
+import type { Backend, RendererPreference, WorkerCapabilities } from './protocol.js';
 import type { WebGpuAcquired } from './webgpu-probe.js';
 
 /** A compositor with what it runs on, and the one place its GPU faults are caught. */
@@ -22,11 +23,35 @@ export interface BackendContext {
   /** The device the probe acquired; used once, by the first WebGPU backend. */
   webgpu: WebGpuAcquired | null;
   readonly profile: boolean;
+  readonly renderer: RendererPreference;
   /** Called once when the running backend's device or context is lost unexpectedly. */
   readonly onLost: (backend: Backend, reason: string) => void;
 }
 
+/**
+ * Whether the backend's GPU is a software one that the CPU renderer beats:
+ * measured here, one trivial 720p WebGL2 pass over SwiftShader costs 63 ms of
+ * CPU per frame, the whole CPU renderer about 15 ms.
+ */
+function rendersOnCpu(backend: Backend, context: BackendContext): boolean {
+  if (context.renderer !== 'auto') return false;
+  if (backend === 'webgpu') return context.capabilities.webgpu.fallbackAdapter;
+  if (backend === 'webgl2') return context.capabilities.webgl2.software;
+  return false;
+}
+
+/** The CPU renderer in a GPU tier's place; there is no device to hold, so the probe's is destroyed. */
+function startCpuRenderer(backend: Backend, context: BackendContext): RunningBackend {
+  if (backend === 'webgpu') {
+    context.webgpu?.device?.destroy();
+    context.webgpu = null;
+  }
+  const compositor = new CpuCompositor();
+  return { backend, compositor, delegate: 'CPU', loseForTest: () => undefined, release: () => compositor.destroy() };
+}
+
 export async function startBackend(backend: Backend, context: BackendContext): Promise<RunningBackend> {
+  if (rendersOnCpu(backend, context)) return startCpuRenderer(backend, context);
   switch (backend) {
     case 'webgpu': {
       const acquired = context.webgpu;

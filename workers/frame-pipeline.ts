@@ -1,5 +1,6 @@
 import type { Compositor, CompositorTimings } from '../gpu/compositor.js';
 import type { FrameSink } from './frame-sink.js';
+import { FrameBudgetGovernor } from './frame-budget-governor.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { ModelLoadError, type Segmenter } from './segmenter.js';
 import { StageTimer } from './stage-timer.js';
@@ -21,6 +22,8 @@ export interface FramePipelineInit {
   readonly compositor: Compositor;
   readonly loadSegmenter: (model: LiveOptions['model']) => Promise<Segmenter>;
   readonly options: LiveOptions;
+  /** Whether the frame-budget governor may shed work. */
+  readonly adaptive: boolean;
   readonly testHooks: PipelineTestHooks;
   readonly post: (message: WorkerToMain) => void;
   /** Called whenever the pipeline is ready for another frame (pull transports ask the page then). */
@@ -40,6 +43,12 @@ export class FramePipeline {
   private compositor: Compositor | null;
   private options: LiveOptions;
   private segmenter: Segmenter | null = null;
+  /** The model of `segmenter`, the one actually making masks. */
+  private runningModel: LiveOptions['model'];
+  /** The model the running (or loading) segmenter uses: the user's, or the governor's landscape one. */
+  private segmenterModel: LiveOptions['model'];
+  private readonly governor: FrameBudgetGovernor;
+  private lastMaskSize = '';
   private segmenterGeneration = 0;
   private lastSegmentTimestampMs = -1;
   private readonly statsTimer: ReturnType<typeof setInterval>;
@@ -53,11 +62,14 @@ export class FramePipeline {
   constructor(init: FramePipelineInit) {
     this.init = init;
     this.options = init.options;
+    this.segmenterModel = init.options.model;
+    this.runningModel = init.options.model;
+    this.governor = new FrameBudgetGovernor(init.adaptive, init.testHooks.frameBudgetMs);
     this.compositor = init.compositor;
     this.reader = init.readable ? init.readable.getReader() : null;
     this.statsTimer = setInterval(() => this.postStats(), STATS_INTERVAL_MS);
     if (this.reader) void this.readLoop(this.reader);
-    this.startSegmenter();
+    this.startSegmenter(this.segmenterModel, true);
     this.finished = this.processLoop();
   }
 
@@ -68,13 +80,14 @@ export class FramePipeline {
       return;
     }
     this.framesIn++;
+    this.governor.noteInput(frame.timestamp);
     this.slot.put(frame);
   }
 
   setOptions(options: LiveOptions): void {
     const modelChanged = options.model !== this.options.model;
     this.options = options;
-    if (modelChanged) this.startSegmenter();
+    if (modelChanged) this.startSegmenter(this.governor.model(options.model), true);
   }
 
   /**
@@ -84,7 +97,7 @@ export class FramePipeline {
    */
   replaceCompositor(compositor: Compositor | null, restartSegmenter: boolean): void {
     this.compositor = compositor;
-    if (restartSegmenter) this.startSegmenter();
+    if (restartSegmenter) this.startSegmenter(this.segmenterModel, true);
   }
 
   stats(): PipelineStats {
@@ -94,6 +107,8 @@ export class FramePipeline {
       framesDropped: this.slot.dropped,
       framesWithoutMask: this.framesWithoutMask,
       masks: this.masks,
+      adaptation: { ...this.governor.adaptation(this.options.model), model: this.runningModel },
+      compositor: this.compositor?.name ?? null,
       stages: this.timer.summary(),
     };
   }
@@ -112,21 +127,33 @@ export class FramePipeline {
     this.segmenter = null;
   }
 
-  private startSegmenter(): void {
-    const model = this.options.model;
+  /**
+   * Loads a segmenter for `model`. With `forgetMasks` (a new backend, or the
+   * user's new model) the old one stops now and frames are blurred whole until
+   * the new one answers. Without it (the governor trading models) the old one
+   * keeps segmenting until the new one is ready, so no frame loses its mask.
+   */
+  private startSegmenter(model: LiveOptions['model'], forgetMasks: boolean): void {
     const generation = ++this.segmenterGeneration;
-    // Until the new segmenter answers, old masks would belong to another model or backend: blur everything.
-    this.segmenter?.close();
-    this.segmenter = null;
-    this.compositor?.clearMasks();
+    this.segmenterModel = model;
+    if (forgetMasks) {
+      this.segmenter?.close();
+      this.segmenter = null;
+      this.compositor?.clearMasks();
+    }
     const delay = this.init.testHooks.delaySegmenterMs ?? 0;
     const wait = delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
     void wait
       .then(() => this.init.loadSegmenter(model))
       .then(
         (segmenter) => {
-          if (generation !== this.segmenterGeneration || !this.running) segmenter.close();
-          else this.segmenter = segmenter;
+          if (generation !== this.segmenterGeneration || !this.running) {
+            segmenter.close();
+            return;
+          }
+          this.segmenter?.close();
+          this.segmenter = segmenter;
+          this.runningModel = model;
         },
         (error: unknown) => {
           if (generation !== this.segmenterGeneration || !this.running) return;
@@ -144,6 +171,7 @@ export class FramePipeline {
         const { value, done } = await reader.read();
         if (done) break;
         this.framesIn++;
+        this.governor.noteInput(value.timestamp);
         this.slot.put(value);
       }
     } catch {
@@ -163,9 +191,13 @@ export class FramePipeline {
       this.init.onReady?.();
       const frame = await this.slot.take();
       if (!frame) return;
+      const busyFrom = performance.now();
       let output: VideoFrame | null = null;
+      let segmented = false;
       try {
-        output = await this.processFrame(frame);
+        const result = await this.processFrame(frame);
+        output = result.output;
+        segmented = result.segmented;
       } catch (error) {
         // A failed frame is dropped rather than passed through: never raw.
         this.compositor?.clearMasks();
@@ -181,6 +213,7 @@ export class FramePipeline {
       try {
         await this.init.sink.write(output);
         this.framesOut++;
+        this.adapt(performance.now() - busyFrom, segmented);
       } catch {
         // The output track was stopped by its consumer; there is nobody to write to.
         return;
@@ -192,14 +225,21 @@ export class FramePipeline {
     }
   }
 
-  private async processFrame(frame: VideoFrame): Promise<VideoFrame | null> {
+  /** Feeds the governor, and swaps the segmenter's model when its level asks for another. */
+  private adapt(busyMs: number, segmented: boolean): void {
+    this.governor.record(busyMs, segmented, performance.now(), this.options.model);
+    const wanted = this.governor.model(this.options.model);
+    if (wanted !== this.segmenterModel && this.segmenter) this.startSegmenter(wanted, false);
+  }
+
+  private async processFrame(frame: VideoFrame): Promise<{ output: VideoFrame | null; segmented: boolean }> {
     const compositor = this.compositor;
-    if (!compositor) return null;
+    if (!compositor) return { output: null, segmented: false };
     const started = performance.now();
     const timings: CompositorTimings = {};
-    const segmenter = this.segmenter;
+    const segmenter = this.segmenter && this.governor.shouldSegment(compositor.hasMask) ? this.segmenter : null;
     if (segmenter) {
-      const size = MODEL_INPUT_SIZE[this.options.model];
+      const size = MODEL_INPUT_SIZE[this.runningModel];
       const input = await compositor.prepareModelInput(frame, size.width, size.height, timings);
       const segmentStarted = performance.now();
       // MediaPipe's VIDEO mode needs strictly increasing timestamps.
@@ -210,6 +250,10 @@ export class FramePipeline {
         try {
           const mask = segmenter.segment(input, timestampMs);
           this.timer.record('segment', performance.now() - segmentStarted);
+          // A mask of another size (the governor changed models) must not be averaged with the old ones.
+          const maskSize = `${mask.width}x${mask.height}`;
+          if (maskSize !== this.lastMaskSize) compositor.clearMasks();
+          this.lastMaskSize = maskSize;
           await compositor.pushMask(mask, this.options.refinement, timings);
           this.masks++;
         } catch (error) {
@@ -218,12 +262,12 @@ export class FramePipeline {
         }
       }
     }
-    if (compositor !== this.compositor) return null;
+    if (compositor !== this.compositor) return { output: null, segmented: segmenter !== null };
     if (!compositor.hasMask) this.framesWithoutMask++;
     const output = await compositor.render(frame, { sigma: this.options.sigma, view: this.options.view, refinement: this.options.refinement }, timings);
     for (const [stage, ms] of Object.entries(timings)) this.timer.record(stage, ms);
     this.timer.record('total', performance.now() - started);
-    return output;
+    return { output, segmented: segmenter !== null };
   }
 
   private postStats(): void {

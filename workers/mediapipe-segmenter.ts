@@ -20,6 +20,27 @@ async function fetchModel(url: string): Promise<Uint8Array> {
   return bytes;
 }
 
+type ModuleFactory = (...args: unknown[]) => unknown;
+
+/**
+ * MediaPipe's loader sets `self.ModuleFactory` when its script runs and clears
+ * it once a task is made. In a module worker the script is an ES module, which
+ * runs only on its first import, so every later task (a model change, the
+ * governor's landscape model, a new delegate after a GPU fault) failed with
+ * "ModuleFactory not set". Keeping the factory from the module's default
+ * export and putting it back before each task fixes that.
+ */
+const factories = new Map<string, Promise<ModuleFactory>>();
+async function restoreModuleFactory(loaderUrl: string): Promise<void> {
+  let factory = factories.get(loaderUrl);
+  if (!factory) {
+    factory = (import(/* @vite-ignore */ loaderUrl) as Promise<{ default: ModuleFactory }>).then((module) => module.default);
+    factories.set(loaderUrl, factory);
+    factory.catch(() => factories.delete(loaderUrl));
+  }
+  (self as unknown as { ModuleFactory?: ModuleFactory }).ModuleFactory = await factory;
+}
+
 /**
  * MediaPipe's ImageSegmenter in VIDEO mode. The delegate is CPU where the only
  * GPU is a software one: over SwiftShader the GPU delegate takes 132 ms a frame
@@ -31,6 +52,7 @@ export class MediaPipeSegmenter implements Segmenter {
   static async create(assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU'): Promise<MediaPipeSegmenter> {
     const modelBytes = await fetchModel(assets.models[model]);
     try {
+      await restoreModuleFactory(assets.wasmLoader);
       const segmenter = await ImageSegmenter.createFromOptions(
         { wasmLoaderPath: assets.wasmLoader, wasmBinaryPath: assets.wasmBinary },
         {

@@ -1,3 +1,5 @@
+import type { CompositorName } from '../gpu/compositor.js';
+import type { Adaptation } from './frame-budget-governor.js';
 /**
  * The typed message protocol between the main thread and the blur worker.
  * Both sides import these types; every message is a member of a discriminated
@@ -46,6 +48,10 @@ export interface PipelineStats {
   readonly framesWithoutMask: number;
   /** Masks produced by the segmenter. */
   readonly masks: number;
+  /** What renders the output now (`cpu` where the only GPU is a software one; see `renderer`). */
+  readonly compositor: CompositorName | null;
+  /** What the frame-budget governor sheds to keep up with the camera (see FrameBudgetGovernor). */
+  readonly adaptation: Adaptation;
   /** Per-stage milliseconds, keyed by stage name (upload, scale, readback, segment, refine, blur, composite, total). */
   readonly stages: Readonly<Record<string, StageTimings>>;
 }
@@ -66,6 +72,13 @@ export interface AssetUrls {
 }
 
 /** A rendering backend in the worker; with the transport it makes the tier. */
+/**
+ * `auto` renders on the CPU when the tier's GPU is a software one (SwiftShader,
+ * llvmpipe, a WebGPU fallback adapter), where a single 720p GPU pass costs more
+ * CPU than the whole CPU renderer; `gpu` always uses the tier's GPU API.
+ */
+export type RendererPreference = 'auto' | 'gpu';
+
 export type Backend = 'webgpu' | 'webgl2' | 'canvas2d';
 
 export interface GpuProbe {
@@ -113,6 +126,8 @@ export type TransportInit =
 export interface PipelineTestHooks {
   /** Hold back the segmenter's start, so tests can watch the frames before the first mask. */
   readonly delaySegmenterMs?: number;
+  /** Replace the camera's frame interval as the governor's budget, e.g. 1 ms to force it to shed work. */
+  readonly frameBudgetMs?: number;
 }
 
 export type MainToWorker =
@@ -125,6 +140,9 @@ export type MainToWorker =
       readonly options: LiveOptions;
       readonly assets: AssetUrls;
       readonly profile: boolean;
+      readonly renderer: RendererPreference;
+      /** Whether the frame-budget governor may shed work when the pipeline falls behind the camera. */
+      readonly adaptive: boolean;
       readonly testHooks: PipelineTestHooks;
     }
   | { readonly type: 'options'; readonly options: LiveOptions }

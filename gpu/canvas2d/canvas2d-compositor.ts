@@ -25,6 +25,7 @@ function resize(target: { canvas: OffscreenCanvas }, width: number, height: numb
  * pixels beyond it), and the person is cut out with the mask as alpha.
  */
 export class Canvas2DCompositor implements Compositor {
+  readonly name = 'canvas2d';
   private readonly refiner = new CpuMaskRefiner();
   private readonly output = canvas2d(1, 1);
   private readonly scaler = new CpuFrameScaler();

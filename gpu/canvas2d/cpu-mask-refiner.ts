@@ -68,6 +68,20 @@ export class CpuMaskRefiner {
     this.history = [];
   }
 
+  /** The mean of the held masks (0–1) into `out`, which has one value per mask pixel. */
+  averageFloatInto(out: Float32Array): void {
+    const n = this.history.length;
+    if (n === 0) return;
+    const size = this.width * this.height;
+    const scale = 1 / n;
+    out.set(this.history[0]!.subarray(0, size));
+    for (let k = 1; k < n; k++) {
+      const mask = this.history[k]!;
+      for (let i = 0; i < size; i++) out[i]! += mask[i]!;
+    }
+    if (n > 1) for (let i = 0; i < size; i++) out[i]! *= scale;
+  }
+
   /** The mean of the held masks, written as 0–255 into `out` (one byte per pixel). */
   averageInto(out: (index: number, value: number) => void): void {
     const n = this.history.length;

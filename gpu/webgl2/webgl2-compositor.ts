@@ -34,6 +34,7 @@ export class WebGlContextLostError extends Error {
  * that canvas, so the frame never leaves the GPU on the way out.
  */
 export class WebGl2Compositor implements Compositor {
+  readonly name = 'webgl2';
   private readonly canvas: OffscreenCanvas;
   private readonly gl: WebGL2RenderingContext;
   private readonly downscale: Program;

@@ -64,6 +64,7 @@ function kernelUniform(kernel: GaussianKernel, direction: [number, number], stee
  * mix) runs as WebGPU render passes; only the model's small input is read back.
  */
 export class WebGpuCompositor implements Compositor {
+  readonly name = 'webgpu';
   private readonly device: GPUDevice;
   private readonly sampler: GPUSampler;
   private readonly downscaleToModelPipeline: GPURenderPipeline;

@@ -1,0 +1,89 @@
+import { sizeRgbImage, type RgbImage } from './rgb-image.js';
+
+/**
+ * Halves an RGBA frame by averaging each 2×2 block into `out`. This is the one
+ * pass the CPU renderer makes over every input pixel; everything else (the
+ * model input, the blur) works on this copy or smaller ones. An odd last
+ * column or row is averaged with itself.
+ */
+export function halveRgba(rgba: Uint8ClampedArray, width: number, height: number, out: RgbImage): RgbImage {
+  const halfWidth = Math.max(1, width >> 1);
+  const halfHeight = Math.max(1, height >> 1);
+  sizeRgbImage(out, halfWidth, halfHeight);
+  const dst = out.data;
+  const rowBytes = width * 4;
+  for (let y = 0; y < halfHeight; y++) {
+    const top = 2 * y * rowBytes;
+    const bottom = Math.min(2 * y + 1, height - 1) * rowBytes;
+    let o = y * halfWidth * 3;
+    for (let x = 0; x < halfWidth; x++, o += 3) {
+      const a = top + x * 8;
+      const b = bottom + x * 8;
+      dst[o] = (rgba[a]! + rgba[a + 4]! + rgba[b]! + rgba[b + 4]!) * 0.25;
+      dst[o + 1] = (rgba[a + 1]! + rgba[a + 5]! + rgba[b + 1]! + rgba[b + 5]!) * 0.25;
+      dst[o + 2] = (rgba[a + 2]! + rgba[a + 6]! + rgba[b + 2]! + rgba[b + 6]!) * 0.25;
+    }
+  }
+  return out;
+}
+
+/** Halves an RGB float image by 2×2 averaging, clamping at odd edges. */
+export function halveRgb(source: RgbImage, out: RgbImage): RgbImage {
+  const { width, height, data: src } = source;
+  const halfWidth = Math.max(1, width >> 1);
+  const halfHeight = Math.max(1, height >> 1);
+  sizeRgbImage(out, halfWidth, halfHeight);
+  const dst = out.data;
+  const rowValues = width * 3;
+  for (let y = 0; y < halfHeight; y++) {
+    const top = 2 * y * rowValues;
+    const bottom = Math.min(2 * y + 1, height - 1) * rowValues;
+    let o = y * halfWidth * 3;
+    for (let x = 0; x < halfWidth; x++, o += 3) {
+      const a = top + x * 6;
+      const b = bottom + x * 6;
+      const right = 2 * x + 1 < width ? 3 : 0;
+      for (let c = 0; c < 3; c++) dst[o + c] = (src[a + c]! + src[a + right + c]! + src[b + c]! + src[b + right + c]!) * 0.25;
+    }
+  }
+  return out;
+}
+
+/**
+ * Resamples an RGB float image to the segmenter's input size (bilinear, pixel
+ * centres aligned) as opaque RGBA ImageData. The source is at most about 2.5×
+ * larger than the target, so bilinear sampling does not alias visibly.
+ */
+export function resampleToImageData(source: RgbImage, width: number, height: number): ImageData {
+  const out = new ImageData(width, height);
+  const dst = out.data;
+  const { width: sw, height: sh, data: src } = source;
+  const xs = new Int32Array(width);
+  const fx = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const u = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / width - 0.5));
+    xs[x] = Math.min(sw - 2, Math.floor(u));
+    fx[x] = u - xs[x]!;
+    if (sw === 1) (xs[x] = 0), (fx[x] = 0);
+  }
+  for (let y = 0; y < height; y++) {
+    const v = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / height - 0.5));
+    const y0 = sh === 1 ? 0 : Math.min(sh - 2, Math.floor(v));
+    const fy = sh === 1 ? 0 : v - y0;
+    const r0 = y0 * sw * 3;
+    const r1 = sh === 1 ? r0 : r0 + sw * 3;
+    let o = y * width * 4;
+    for (let x = 0; x < width; x++, o += 4) {
+      const a = xs[x]! * 3;
+      const b = sw === 1 ? a : a + 3;
+      const f = fx[x]!;
+      for (let c = 0; c < 3; c++) {
+        const top = src[r0 + a + c]! + (src[r0 + b + c]! - src[r0 + a + c]!) * f;
+        const bottom = src[r1 + a + c]! + (src[r1 + b + c]! - src[r1 + a + c]!) * f;
+        dst[o + c] = top + (bottom - top) * fy;
+      }
+      dst[o + 3] = 255;
+    }
+  }
+  return out;
+}

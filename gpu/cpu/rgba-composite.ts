@@ -1,0 +1,110 @@
+import { cachedAxis, type BilinearAxis } from './bilinear-axis.js';
+import type { RgbImage } from './rgb-image.js';
+
+/** Mask values at or above this leave the person's pixel untouched (it would round to itself). */
+const OPAQUE = 1 - 1 / 512;
+
+export interface PersonMask {
+  readonly width: number;
+  readonly height: number;
+  /** Person confidence, 0–1, row-major. */
+  readonly data: Float32Array;
+}
+
+/**
+ * The CPU renderer's final pass, in place over the frame's RGBA bytes: each
+ * pixel becomes blurred + (frame − blurred) × mask, with the blurred copy and
+ * the mask both stretched bilinearly to full size. Rows are interpolated
+ * vertically once (at the small sizes), so the inner loop reads two
+ * neighbours per value; pixels the mask keeps whole are skipped.
+ */
+export class RgbaCompositePass {
+  private maskX: BilinearAxis | null = null;
+  private maskY: BilinearAxis | null = null;
+  private blurX: BilinearAxis | null = null;
+  private blurY: BilinearAxis | null = null;
+  private maskRow = new Float32Array(0);
+  private blurRow = new Float32Array(0);
+
+  /** `mask` null blurs the whole frame: fail closed while no mask exists. */
+  composite(rgba: Uint8ClampedArray, width: number, height: number, blurred: RgbImage, mask: PersonMask | null): void {
+    const bx = (this.blurX = cachedAxis(this.blurX, blurred.width, width));
+    const by = (this.blurY = cachedAxis(this.blurY, blurred.height, height));
+    if (this.blurRow.length < blurred.width * 3) this.blurRow = new Float32Array(blurred.width * 3);
+    const blurRow = this.blurRow;
+    const src = blurred.data;
+    const blurRowValues = blurred.width * 3;
+    let mx: BilinearAxis | null = null;
+    let my: BilinearAxis | null = null;
+    if (mask) {
+      mx = this.maskX = cachedAxis(this.maskX, mask.width, width);
+      my = this.maskY = cachedAxis(this.maskY, mask.height, height);
+      if (this.maskRow.length < mask.width) this.maskRow = new Float32Array(mask.width);
+    }
+    const maskRow = this.maskRow;
+    const singleBlurColumn = blurred.width < 2 ? 0 : 3;
+    for (let y = 0; y < height; y++) {
+      const b0 = by.index[y]! * blurRowValues;
+      const b1 = blurred.height < 2 ? b0 : b0 + blurRowValues;
+      const bf = by.weight[y]!;
+      for (let i = 0; i < blurRowValues; i++) blurRow[i] = src[b0 + i]! + (src[b1 + i]! - src[b0 + i]!) * bf;
+      let p = y * width * 4;
+      if (!mask || !mx || !my) {
+        for (let x = 0; x < width; x++, p += 4) {
+          const b = bx.index[x]! * 3;
+          const f = bx.weight[x]!;
+          rgba[p] = blurRow[b]! + (blurRow[b + singleBlurColumn]! - blurRow[b]!) * f;
+          rgba[p + 1] = blurRow[b + 1]! + (blurRow[b + 1 + singleBlurColumn]! - blurRow[b + 1]!) * f;
+          rgba[p + 2] = blurRow[b + 2]! + (blurRow[b + 2 + singleBlurColumn]! - blurRow[b + 2]!) * f;
+        }
+        continue;
+      }
+      const m = mask.data;
+      const m0 = my.index[y]! * mask.width;
+      const m1 = mask.height < 2 ? m0 : m0 + mask.width;
+      const mf = my.weight[y]!;
+      for (let i = 0; i < mask.width; i++) maskRow[i] = m[m0 + i]! + (m[m1 + i]! - m[m0 + i]!) * mf;
+      const singleMaskColumn = mask.width < 2 ? 0 : 1;
+      for (let x = 0; x < width; x++, p += 4) {
+        const a = mx.index[x]!;
+        const alpha = maskRow[a]! + (maskRow[a + singleMaskColumn]! - maskRow[a]!) * mx.weight[x]!;
+        if (alpha >= OPAQUE) continue;
+        const b = bx.index[x]! * 3;
+        const f = bx.weight[x]!;
+        const r = blurRow[b]! + (blurRow[b + singleBlurColumn]! - blurRow[b]!) * f;
+        const g = blurRow[b + 1]! + (blurRow[b + 1 + singleBlurColumn]! - blurRow[b + 1]!) * f;
+        const bl = blurRow[b + 2]! + (blurRow[b + 2 + singleBlurColumn]! - blurRow[b + 2]!) * f;
+        rgba[p] = r + (rgba[p]! - r) * alpha;
+        rgba[p + 1] = g + (rgba[p + 1]! - g) * alpha;
+        rgba[p + 2] = bl + (rgba[p + 2]! - bl) * alpha;
+      }
+    }
+  }
+
+  /** view="mask": the mask as opaque grey, stretched to full size. */
+  maskView(rgba: Uint8ClampedArray, width: number, height: number, mask: PersonMask | null): void {
+    if (!mask) {
+      rgba.fill(0);
+      for (let p = 3; p < rgba.length; p += 4) rgba[p] = 255;
+      return;
+    }
+    const mx = (this.maskX = cachedAxis(this.maskX, mask.width, width));
+    const my = (this.maskY = cachedAxis(this.maskY, mask.height, height));
+    const m = mask.data;
+    const singleMaskColumn = mask.width < 2 ? 0 : 1;
+    for (let y = 0; y < height; y++) {
+      const m0 = my.index[y]! * mask.width;
+      const m1 = mask.height < 2 ? m0 : m0 + mask.width;
+      const mf = my.weight[y]!;
+      let p = y * width * 4;
+      for (let x = 0; x < width; x++, p += 4) {
+        const a = mx.index[x]!;
+        const top = m[m0 + a]! + (m[m0 + a + singleMaskColumn]! - m[m0 + a]!) * mx.weight[x]!;
+        const bottom = m[m1 + a]! + (m[m1 + a + singleMaskColumn]! - m[m1 + a]!) * mx.weight[x]!;
+        const grey = (top + (bottom - top) * mf) * 255;
+        rgba[p] = rgba[p + 1] = rgba[p + 2] = grey;
+        rgba[p + 3] = 255;
+      }
+    }
+  }
+}
