@@ -3,7 +3,7 @@ import { BlurError } from './blur-error.js';
 import { CanvasCaptureTransport } from './canvas-capture-transport.js';
 import { chooseTier, detectPageCapabilities, tierOf, type LadderDecision, type Tier, type TransportKind } from './capability-ladder.js';
 import type { BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from './events.js';
-import { createInsertableStreamsTransport } from './insertable-streams-transport.js';
+import { InsertableStreamsTransport } from './insertable-streams-transport.js';
 import { normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
 import type { LiveOptions, RendererPreference, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
@@ -40,6 +40,11 @@ export interface BlurProcessorOptions {
 
 const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, compositor: null, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 const STOP_TIMEOUT_MS = 2000;
+/**
+ * A running worker posts stats twice a second; this long without a message
+ * means it died (terminated, or crashed without an `error` event).
+ */
+const WORKER_SILENCE_MS = 4000;
 
 /**
  * The engine without the camera: takes any video MediaStreamTrack and gives
@@ -63,6 +68,14 @@ export class BlurProcessor extends EventTarget {
   private currentTier: Tier | null = null;
   private transportKind: TransportKind | null = null;
   private capture: CanvasCaptureTransport | null = null;
+  private streams: InsertableStreamsTransport | null = null;
+  /** The backends the ladder chose, best first; a restarted worker gets them again. */
+  private backends: LadderDecision['backends'] = [];
+  /** Workers lost since start: the first is replaced as it was, the second by the CPU path, the third ends the output. */
+  private workerLosses = 0;
+  private lastWorkerMessageAt = 0;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private recovering = false;
   private transferredInput: MediaStreamTrack | null = null;
   private lastRefused: LadderDecision['refused'] = [];
   private latestStats: PipelineStats = EMPTY_STATS;
@@ -204,13 +217,23 @@ export class BlurProcessor extends EventTarget {
     }
 
     this.transportKind = decision.transport;
+    this.backends = decision.backends;
     const { transport, transfer, output } = await this.openTransport(decision.transport, bridge);
     const firstFrame = bridge.once('first-frame', signal);
+    this.sendStart(bridge, transport, transfer, this.backends);
+    this.input.addEventListener('ended', this.onInputEnded);
+    this.output = await output;
+    await firstFrame.catch(rethrowAsBlurError);
+    this.armWatchdog();
+    return this.output;
+  }
+
+  private sendStart(bridge: WorkerBridge, transport: TransportInit, transfer: Transferable[], backends: LadderDecision['backends']): void {
     bridge.send(
       {
         type: 'start',
         transport,
-        backends: decision.backends,
+        backends,
         options: this.liveOptions,
         assets: resolveAssetUrls(this.assetsUrl),
         profile: this.profile,
@@ -220,10 +243,86 @@ export class BlurProcessor extends EventTarget {
       },
       transfer,
     );
-    this.input.addEventListener('ended', this.onInputEnded);
-    this.output = await output;
-    await firstFrame.catch(rethrowAsBlurError);
-    return this.output;
+  }
+
+  /** Notices a worker that went silent: terminated from outside, or crashed without an `error` event. */
+  private armWatchdog(): void {
+    this.lastWorkerMessageAt = performance.now();
+    this.watchdog ??= setInterval(() => {
+      if (performance.now() - this.lastWorkerMessageAt > WORKER_SILENCE_MS) void this.replaceWorker('it stopped answering');
+    }, 1000);
+  }
+
+  /**
+   * A worker died under a running pipeline. The output track stays and gets
+   * no frame meanwhile (never a raw one). The first loss restarts the worker
+   * as it was; the second restarts it on the CPU path (tier 4); the third ends
+   * the output with a fatal error.
+   */
+  private async replaceWorker(reason: string): Promise<void> {
+    if (this.recovering || this.stopping || !this.output || !this.transportKind) return;
+    this.recovering = true;
+    try {
+      this.bridge?.terminate();
+      this.bridge = null;
+      // The dead worker's counts are gone with it; the new one starts from zero.
+      this.latestStats = EMPTY_STATS;
+      this.workerLosses++;
+      const canReconnect = this.transportKind !== 'track';
+      if (this.workerLosses > 2 || !canReconnect) {
+        const message = `The blur worker died (${reason}) ${canReconnect ? 'again after two restarts' : 'and its output track went with it'}. The output has stopped; call start() to try again.`;
+        console.error(`blur-camera: ${message}`);
+        this.emit('error', { type: 'worker-crashed', message });
+        await this.stop();
+        return;
+      }
+      const backends = this.workerLosses === 1 ? this.backends : (['canvas2d'] as const);
+      const message = `The blur worker died (${reason}); ${this.workerLosses === 1 ? 'restarted it' : 'restarted it on the CPU path'}. The output kept its track and sent no unblurred frame.`;
+      console.warn(`blur-camera: ${message}`);
+      this.emit('error', { type: 'worker-crashed', message });
+      const bridge = new WorkerBridge(blurWorkerUrl());
+      this.bridge = bridge;
+      bridge.listen((m) => this.onWorkerMessage(m));
+      const probed = bridge.once('probed', this.aborter.signal);
+      bridge.send({ type: 'probe' });
+      await probed;
+      const { transport, transfer } = this.reconnect(this.transportKind, bridge);
+      this.lastWorkerMessageAt = performance.now();
+      this.sendStart(bridge, transport, transfer, backends);
+      if (this.workerLosses === 2) {
+        const tier = tierOf('canvas2d', this.transportKind);
+        const previous = this.currentTier;
+        this.currentTier = tier;
+        this.lastRefused = [...this.lastRefused, ...(previous ? [{ tier: previous, reason: message }] : [])];
+        this.emit('tierchange', { tier, reason: message, refused: this.lastRefused });
+      }
+    } catch (error) {
+      if (this.stopping) return;
+      const message = `The blur worker could not be restarted: ${String(error)}. The output has stopped; call start() to try again.`;
+      console.error(`blur-camera: ${message}`);
+      this.emit('error', { type: 'worker-crashed', message });
+      await this.stop();
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  /** Joins a new worker to the transport the dead one used, keeping the output track. */
+  private reconnect(kind: TransportKind, bridge: WorkerBridge): { transport: TransportInit; transfer: Transferable[] } {
+    if (kind === 'streams' && this.streams) {
+      const readable = this.streams.connect();
+      return { transport: { kind, readable }, transfer: [readable] };
+    }
+    if (kind === 'frames' && this.capture) {
+      this.capture.reset();
+      return { transport: { kind }, transfer: [] };
+    }
+    throw new Error(`a ${kind} transport cannot be reconnected`);
+  }
+
+  /** @internal Test hook: terminates the worker as a crash would, without telling the processor. */
+  terminateWorkerForTest(): void {
+    this.bridge?.terminate();
   }
 
   /** Sets up how frames reach the worker and leave it; `output` resolves with the processed track. */
@@ -233,12 +332,10 @@ export class BlurProcessor extends EventTarget {
   ): Promise<{ transport: TransportInit; transfer: Transferable[]; output: Promise<MediaStreamTrack> }> {
     switch (kind) {
       case 'streams': {
-        const streams = createInsertableStreamsTransport(this.input);
-        return {
-          transport: { kind, readable: streams.readable, writable: streams.writable },
-          transfer: [streams.readable, streams.writable],
-          output: Promise.resolve(streams.output),
-        };
+        const streams = new InsertableStreamsTransport(this.input);
+        this.streams = streams;
+        const readable = streams.connect();
+        return { transport: { kind, readable }, transfer: [readable], output: Promise.resolve(streams.output) };
       }
       case 'track': {
         // Transfer a clone: the caller keeps its own track.
@@ -249,9 +346,10 @@ export class BlurProcessor extends EventTarget {
       }
       case 'frames': {
         const capture = await CanvasCaptureTransport.create(this.input, (frame) => {
-          // A frame that can no longer reach the worker is still ours to close.
-          if (!bridge.send({ type: 'frame', frame }, [frame])) frame.close();
+          // To whichever worker runs now; a frame that can reach none is still ours to close.
+          if (!this.bridge?.send({ type: 'frame', frame }, [frame])) frame.close();
         });
+        void bridge;
         this.capture = capture;
         return { transport: { kind }, transfer: [], output: Promise.resolve(capture.output) };
       }
@@ -265,6 +363,8 @@ export class BlurProcessor extends EventTarget {
 
   private async teardown(): Promise<void> {
     this.aborter.abort(new DOMException('The processor was stopped', 'AbortError'));
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     this.input.removeEventListener('ended', this.onInputEnded);
     const bridge = this.bridge;
     if (bridge?.alive) {
@@ -276,6 +376,8 @@ export class BlurProcessor extends EventTarget {
     bridge?.terminate();
     this.capture?.stop();
     this.capture = null;
+    this.streams?.stop();
+    this.streams = null;
     this.transferredInput?.stop();
     this.transferredInput = null;
     this.output?.stop();
@@ -288,10 +390,12 @@ export class BlurProcessor extends EventTarget {
   }
 
   private onWorkerMessage(message: WorkerToMain): void {
+    this.lastWorkerMessageAt = performance.now();
     if (message.type === 'stats') this.latestStats = message.stats;
     if (message.type === 'need-frame') this.capture?.requestFrame();
     if (message.type === 'output-frame') {
       if (this.capture) this.capture.draw(message.frame);
+      else if (this.streams) this.streams.deliver(message.frame);
       else message.frame.close();
     }
     if (message.type === 'backend-changed' && this.transportKind) {
@@ -303,6 +407,11 @@ export class BlurProcessor extends EventTarget {
       this.emit('tierchange', { tier, reason: message.reason, refused: this.lastRefused });
     }
     if (message.type !== 'error') return;
+    // A worker that crashes under a running pipeline is replaced, not fatal.
+    if (message.errorType === 'worker-crashed' && this.output && this.watchdog) {
+      void this.replaceWorker(message.message);
+      return;
+    }
     const detail: BlurErrorDetail = { type: message.errorType, message: message.message, ...(message.cause ? { cause: message.cause } : {}) };
     console.error(`blur-camera: ${message.message}`);
     this.emit('error', detail);

@@ -55,6 +55,11 @@ export class CanvasCaptureTransport {
     if (this.fresh || document.hidden || !('requestVideoFrameCallback' in this.video)) this.sendFrame();
   }
 
+  /** A new worker replaces a dead one: forget the old one's request; the new one will ask. */
+  reset(): void {
+    this.wanted = false;
+  }
+
   /** Draws a processed frame into the captured canvas, and closes it. */
   draw(frame: VideoFrame): void {
     try {

@@ -1,18 +1,45 @@
 /**
  * Tier 1 and 2's transport: Chromium's main-thread MediaStreamTrackProcessor
- * and MediaStreamTrackGenerator, whose streams are transferred to the worker so
- * that frames never run through the page's main thread.
+ * and MediaStreamTrackGenerator. Each worker gets a processor's readable,
+ * transferred (Chromium moves its source to the worker, so camera frames skip
+ * the main thread). Processed frames come back as transferred VideoFrames and
+ * are written here into the generator, which stays on the page: a worker that
+ * dies takes nothing with it, and its replacement writes to the same output
+ * track, the one an RTCPeerConnection may be sending.
  */
-export interface StreamTransport {
-  readonly readable: ReadableStream<VideoFrame>;
-  readonly writable: WritableStream<VideoFrame>;
-  /** The processed track, live as soon as the worker writes to `writable`. */
+export class InsertableStreamsTransport {
+  /** The processed track, live as soon as a frame is delivered. */
   readonly output: MediaStreamTrack;
-}
+  private readonly input: MediaStreamTrack;
+  private readonly writer: WritableStreamDefaultWriter<VideoFrame>;
+  private stopped = false;
 
-export function createInsertableStreamsTransport(input: MediaStreamTrack): StreamTransport {
-  // A buffer of one: when the worker is busy the processor drops the older frame, never queues.
-  const processor = new MediaStreamTrackProcessor({ track: input, maxBufferSize: 1 });
-  const generator = new MediaStreamTrackGenerator({ kind: 'video' });
-  return { readable: processor.readable, writable: generator.writable, output: generator };
+  constructor(input: MediaStreamTrack) {
+    this.input = input;
+    const generator = new MediaStreamTrackGenerator({ kind: 'video' });
+    this.writer = generator.writable.getWriter();
+    this.output = generator;
+  }
+
+  /** A fresh readable of the camera's frames, to transfer to a (new) worker. */
+  connect(): ReadableStream<VideoFrame> {
+    // A buffer of one: when the worker is busy the processor drops the older frame, never queues.
+    return new MediaStreamTrackProcessor({ track: this.input, maxBufferSize: 1 }).readable;
+  }
+
+  /** Writes a processed frame to the output track; the generator closes it. */
+  deliver(frame: VideoFrame): void {
+    if (this.stopped) {
+      frame.close();
+      return;
+    }
+    this.writer.write(frame).catch(() => frame.close());
+  }
+
+  /** Ends the output track. */
+  stop(): void {
+    this.stopped = true;
+    void this.writer.close().catch(() => undefined);
+    this.output.stop();
+  }
 }

@@ -174,3 +174,62 @@ describe('faults: lifecycle under churn', () => {
     expect(spy.workers.length).to.equal(25);
   });
 });
+
+describe('faults: a worker that dies', () => {
+  let run: StillRun | null = null;
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+  });
+
+  /** Reads and checks every output frame until `done` holds: the true background is never sharp. */
+  async function everyFrameBlurredUntil(done: () => boolean, inBackground: number, background: ReturnType<typeof deepRegion>, what: string): Promise<number> {
+    let frames = 0;
+    while (!done()) {
+      const frame = await run!.reader.next();
+      expect(laplacianVariance(frame, background) * 5, `${what}, frame ${frames}`).to.be.below(inBackground);
+      frames++;
+    }
+    return frames;
+  }
+
+  for (const tier of [1, 3] as const) {
+    it(`tier ${tier}: is replaced on the same output track, then by the CPU path, then the output ends; no frame is ever sharp`, async () => {
+      const truth = await loadGroundTruth(PORTRAIT_MASK);
+      const background = deepRegion(truth, 0);
+      const errors: BlurErrorDetail[] = [];
+      const tiers: number[] = [];
+      run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier, renderer: 'gpu' }, (processor) => {
+        processor.addEventListener('error', (event) => errors.push(event.detail));
+        processor.addEventListener('tierchange', (event) => tiers.push(event.detail.tier));
+      });
+      const output = run.processor.track!;
+      await run.settled();
+      const inBackground = laplacianVariance(run.input, background);
+      const processor = run.processor;
+
+      // First death: the same worker setup comes back, on the same track.
+      processor.terminateWorkerForTest();
+      await everyFrameBlurredUntil(() => errors.length >= 1 && processor.stats.masks >= 3, inBackground, background, 'around the first death');
+      expect(errors[0]!.type).to.equal('worker-crashed');
+      expect(errors[0]!.message).to.contain('restarted');
+      expect(processor.track).to.equal(output);
+      expect(output.readyState).to.equal('live');
+      expect(processor.tier).to.equal(tier);
+      await everyFrameBlurredUntil(() => true, inBackground, background, 'after the first restart');
+
+      if (tier === 3) return;
+      // Second death: the CPU path (tier 4) on the same track.
+      processor.terminateWorkerForTest();
+      await everyFrameBlurredUntil(() => errors.length >= 2 && processor.tier === 4 && processor.stats.compositor === 'canvas2d' && processor.stats.masks >= 3, inBackground, background, 'around the second death');
+      expect(tiers[tiers.length - 1]).to.equal(4);
+      expect(processor.track).to.equal(output);
+
+      // Third death: the output ends, with a fatal error, rather than risk a raw frame.
+      processor.terminateWorkerForTest();
+      await waitFor(() => output.readyState === 'ended', 'the output to end', 20000);
+      expect(errors).to.have.length(3);
+      expect(errors[2]!.message).to.contain('call start() to try again');
+    });
+  }
+});

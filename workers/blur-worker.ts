@@ -63,7 +63,7 @@ async function onGpuLost(lostBackend: Backend, reason: string): Promise<void> {
 function createTransport(transport: TransportInit): { readable?: ReadableStream<VideoFrame>; sink: FrameSink } {
   switch (transport.kind) {
     case 'streams':
-      return { readable: transport.readable, sink: new StreamFrameSink(transport.writable) };
+      return { readable: transport.readable, sink: new PostFrameSink((frame) => post({ type: 'output-frame', frame }, [frame])) };
     case 'track': {
       const processor = new MediaStreamTrackProcessor({ track: transport.track });
       const generator = new VideoTrackGenerator();

@@ -111,8 +111,12 @@ export interface WorkerCapabilities {
 
 /** How frames reach the worker and leave it. */
 export type TransportInit =
-  /** Chromium: the main thread's processor and generator streams, transferred. */
-  | { readonly kind: 'streams'; readonly readable: ReadableStream<VideoFrame>; readonly writable: WritableStream<VideoFrame> }
+  /**
+   * Chromium: a main-thread processor's readable, transferred; processed frames
+   * go back as `output-frame` messages to the generator, which stays on the page
+   * so that a replacement worker can write to the same output track.
+   */
+  | { readonly kind: 'streams'; readonly readable: ReadableStream<VideoFrame> }
   /** W3C: the camera track itself, transferred; the worker answers with `output-track`. */
   | { readonly kind: 'track'; readonly track: MediaStreamTrack }
   /**

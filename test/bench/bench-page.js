@@ -2,25 +2,123 @@
 // what the page can see (delivered frames, latency by timestamp, long tasks,
 // JS heap, per-stage milliseconds). CPU and process memory are read by the
 // Node side from /proc.
-import { BlurProcessor } from '../../dist/blur-camera.js';
+//
+// ?maxTier=N runs <blur-camera>'s BlurProcessor capped at tier N.
+// ?system=livekit runs @livekit/track-processors' BackgroundBlur, wired the way
+// livekit-client's LocalVideoTrack.setProcessor() wires it (no room needed),
+// from the bundle scripts/bench.mjs writes to bench-results/bundle/ and with
+// every asset served from this origin.
 
 const params = new URLSearchParams(location.search);
 const profile = params.get('profile') === '1';
+const system = params.get('system') ?? 'blur-camera';
 const maxTier = Number(params.get('maxTier') ?? 1);
+// LiveKit only: &delegate=CPU overrides its default segmenter delegate ('GPU').
+const delegate = params.get('delegate');
+
+// Any request that leaves this origin (a CDN fallback, say) is an error in
+// the result. The Node side also watches the page's requests.
+const offOriginRequests = [];
+const noteResource = (url) => {
+  if (/^(data|blob):/.test(url)) return;
+  if (new URL(url, location.href).origin !== location.origin) offOriginRequests.push(url);
+};
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) noteResource(entry.name);
+}).observe({ type: 'resource', buffered: true });
 
 const camera = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720, frameRate: 30 } })).getVideoTracks()[0];
-const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile });
-const output = await processor.start();
+
+/** Starts a system on the camera; resolves to { output, tier, stats() , info }. */
+async function startBlurCamera() {
+  const { BlurProcessor } = await import('../../dist/blur-camera.js');
+  const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile });
+  const output = await processor.start();
+  return { output, tier: processor.tier, stats: () => processor.stats, info: {} };
+}
+
+async function startLiveKit() {
+  const { BackgroundBlur, supportsModernBackgroundProcessors } = await import('../../bench-results/bundle/livekit-track-processors.js');
+  const { version: tasksVisionVersion } = await (await fetch('/node_modules/@livekit/track-processors/node_modules/@mediapipe/tasks-vision/package.json')).json();
+  const assetPaths = {
+    // LiveKit's own nested @mediapipe/tasks-vision (0.10.14), not ours.
+    tasksVisionFileSet: new URL('/node_modules/@livekit/track-processors/node_modules/@mediapipe/tasks-vision/wasm', location.href).href,
+    modelAssetPath: new URL('/dist/models/selfie_segmenter.tflite', location.href).href,
+  };
+  // LiveKit's per-frame self-report (segmentation is synchronous on this thread).
+  const frameStats = [];
+  const onFrameProcessed = (s) => {
+    frameStats.push(s);
+    if (frameStats.length > 2000) frameStats.shift();
+  };
+  // BackgroundBlur(blurRadius, segmenterOptions, onFrameProcessed, processorOptions)
+  // with its default blur radius (10) and default segmenter options (delegate
+  // 'GPU'). It spreads processorOptions into BackgroundProcessor's options, which
+  // is where assetPaths is read from (it has no positional parameter).
+  const processor = BackgroundBlur(undefined, delegate ? { delegate } : undefined, onFrameProcessed, { assetPaths });
+  // What LocalVideoTrack.setProcessor() does: a detached <video> is the
+  // processor's `element`; after init() the camera is attached to it, muted,
+  // and played (the transformer waits on its requestVideoFrameCallback for
+  // the first frame).
+  const element = document.createElement('video');
+  await processor.init({ kind: 'video', track: camera, element });
+  element.srcObject = new MediaStream([camera]);
+  element.autoplay = true;
+  element.muted = true;
+  element.playsInline = true;
+  await element.play();
+  const transformer = processor.transformer;
+  const gl = transformer.canvas?.getContext?.('webgl2');
+  const debug = gl?.getExtension('WEBGL_debug_renderer_info');
+  const summarize = (key) => {
+    const values = frameStats.map((s) => s[key]).sort((a, b) => a - b);
+    return values.length ? { p50: values[Math.floor(values.length / 2)], p95: values[Math.min(values.length - 1, Math.floor(0.95 * values.length))], n: values.length } : null;
+  };
+  return {
+    output: processor.processedTrack,
+    tier: null,
+    stats: () => ({
+      // LiveKit has no stages of ours. What its onFrameProcessed reports, over
+      // all frames so far, not GPU-synchronised: filterTimeMs spans the
+      // (synchronous) segmentForVideo call too, and processingTimeMs is
+      // segmentationTimeMs + filterTimeMs, so it counts segmentation twice.
+      stages: {},
+      selfReported: { segmentationTimeMs: summarize('segmentationTimeMs'), filterTimeMs: summarize('filterTimeMs'), processingTimeMs: summarize('processingTimeMs') },
+    }),
+    info: {
+      modernApi: supportsModernBackgroundProcessors(),
+      outputIsGenerator: typeof MediaStreamTrackGenerator !== 'undefined' && processor.processedTrack instanceof MediaStreamTrackGenerator,
+      blurRadius: transformer.options.blurRadius,
+      delegate: transformer.options.segmenterOptions?.delegate ?? 'GPU (LiveKit default)',
+      tasksVisionVersion,
+      assetPaths,
+      webglRenderer: gl && debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : null,
+    },
+  };
+}
+
+const running = system === 'livekit' ? await startLiveKit() : await startBlurCamera();
+const output = running.output;
 
 // Arrival time of each camera frame at the page, keyed by timestamp; read from a
 // clone so that this sink does not compete with the processor's.
+//
+// This reader runs on the main thread, so while a system blocks that thread
+// (LiveKit segments on it) frames are stamped late or missed, which
+// understates that system's latency. A second figure therefore maps each
+// output frame's timestamp (the camera's capture clock, in µs) to page time
+// with the smallest arrival − timestamp offset seen, i.e. from the frames that
+// were read promptly: "capture-clock latency". Both figures are reported.
 const arrivals = new Map();
+let captureOffset = Infinity; // min over frames of (arrival ms − timestamp ms)
 const inputReader = new MediaStreamTrackProcessor({ track: camera.clone() }).readable.getReader();
 (async () => {
   for (;;) {
     const { value, done } = await inputReader.read();
     if (done) return;
-    arrivals.set(value.timestamp, performance.now());
+    const arrived = performance.now();
+    arrivals.set(value.timestamp, arrived);
+    captureOffset = Math.min(captureOffset, arrived - value.timestamp / 1000);
     value.close();
     if (arrivals.size > 600) arrivals.delete(arrivals.keys().next().value);
   }
@@ -37,6 +135,8 @@ const outputReader = new MediaStreamTrackProcessor({ track: output }).readable.g
       window_.frames++;
       const arrived = arrivals.get(value.timestamp);
       if (arrived !== undefined) window_.latencies.push(now - arrived);
+      else window_.unmatched++;
+      window_.outputs.push([value.timestamp, now]);
     }
     value.close();
   }
@@ -53,22 +153,31 @@ const percentile = (values, q) => {
 };
 
 window.bench = {
-  tier: processor.tier,
+  tier: running.tier,
+  info: running.info,
   startWindow() {
-    window_ = { started: performance.now(), frames: 0, latencies: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null };
+    window_ = { started: performance.now(), frames: 0, unmatched: 0, latencies: [], outputs: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null };
   },
   endWindow() {
     const seconds = (performance.now() - window_.started) / 1000;
     const result = {
-      tier: processor.tier,
+      system,
+      tier: running.tier,
       seconds,
       fps: window_.frames / seconds,
       frames: window_.frames,
+      unmatchedFrames: window_.unmatched,
       latencyP50: percentile(window_.latencies, 0.5),
       latencyP95: percentile(window_.latencies, 0.95),
+      ...(() => {
+        const fromCapture = window_.outputs.map(([timestamp, out]) => out - (timestamp / 1000 + captureOffset));
+        return { captureLatencyP50: percentile(fromCapture, 0.5), captureLatencyP95: percentile(fromCapture, 0.95) };
+      })(),
       longTaskMs: longTaskMs - window_.longTaskStart,
       heapDeltaBytes: performance.memory ? performance.memory.usedJSHeapSize - window_.heapStart : null,
-      stats: processor.stats,
+      stats: running.stats(),
+      info: running.info,
+      offOriginRequests: [...offOriginRequests],
     };
     window_ = null;
     return result;
