@@ -3,6 +3,8 @@ import type { RgbImage } from './rgb-image.js';
 
 /** Mask values at or above this leave the person's pixel untouched (it would round to itself). */
 const OPAQUE = 1 - 1 / 512;
+/** Mask values at or below this take the blurred pixel as it is. */
+const TRANSPARENT = 1 / 512;
 
 export interface PersonMask {
   readonly width: number;
@@ -43,6 +45,11 @@ export class RgbaCompositePass {
     }
     const maskRow = this.maskRow;
     const singleBlurColumn = blurred.width < 2 ? 0 : 3;
+    // Locals, so the hot loop reads no object properties.
+    const blurIndex = bx.index;
+    const blurWeight = bx.weight;
+    const maskIndex = mx?.index ?? blurIndex;
+    const maskWeight = mx?.weight ?? blurWeight;
     for (let y = 0; y < height; y++) {
       const b0 = by.index[y]! * blurRowValues;
       const b1 = blurred.height < 2 ? b0 : b0 + blurRowValues;
@@ -51,8 +58,8 @@ export class RgbaCompositePass {
       let p = y * width * 4;
       if (!mask || !mx || !my) {
         for (let x = 0; x < width; x++, p += 4) {
-          const b = bx.index[x]! * 3;
-          const f = bx.weight[x]!;
+          const b = blurIndex[x]! * 3;
+          const f = blurWeight[x]!;
           rgba[p] = blurRow[b]! + (blurRow[b + singleBlurColumn]! - blurRow[b]!) * f;
           rgba[p + 1] = blurRow[b + 1]! + (blurRow[b + 1 + singleBlurColumn]! - blurRow[b + 1]!) * f;
           rgba[p + 2] = blurRow[b + 2]! + (blurRow[b + 2 + singleBlurColumn]! - blurRow[b + 2]!) * f;
@@ -66,14 +73,20 @@ export class RgbaCompositePass {
       for (let i = 0; i < mask.width; i++) maskRow[i] = m[m0 + i]! + (m[m1 + i]! - m[m0 + i]!) * mf;
       const singleMaskColumn = mask.width < 2 ? 0 : 1;
       for (let x = 0; x < width; x++, p += 4) {
-        const a = mx.index[x]!;
-        const alpha = maskRow[a]! + (maskRow[a + singleMaskColumn]! - maskRow[a]!) * mx.weight[x]!;
+        const a = maskIndex[x]!;
+        const alpha = maskRow[a]! + (maskRow[a + singleMaskColumn]! - maskRow[a]!) * maskWeight[x]!;
         if (alpha >= OPAQUE) continue;
-        const b = bx.index[x]! * 3;
-        const f = bx.weight[x]!;
+        const b = blurIndex[x]! * 3;
+        const f = blurWeight[x]!;
         const r = blurRow[b]! + (blurRow[b + singleBlurColumn]! - blurRow[b]!) * f;
         const g = blurRow[b + 1]! + (blurRow[b + 1 + singleBlurColumn]! - blurRow[b + 1]!) * f;
         const bl = blurRow[b + 2]! + (blurRow[b + 2 + singleBlurColumn]! - blurRow[b + 2]!) * f;
+        if (alpha <= TRANSPARENT) {
+          rgba[p] = r;
+          rgba[p + 1] = g;
+          rgba[p + 2] = bl;
+          continue;
+        }
         rgba[p] = r + (rgba[p]! - r) * alpha;
         rgba[p + 1] = g + (rgba[p + 1]! - g) * alpha;
         rgba[p + 2] = bl + (rgba[p + 2]! - bl) * alpha;
