@@ -52,6 +52,8 @@ export type CompositorName = 'webgpu' | 'webgl2' | 'canvas2d' | 'cpu';
 export interface Compositor {
   /** Reported in `stats.compositor`. */
   readonly name: CompositorName;
+  /** Bytes of GPU textures and buffers held now; null where the backend cannot count them. */
+  readonly gpuBytes: number | null;
   /** Whether `render` has a refined mask to apply; false means the whole frame is blurred. */
   readonly hasMask: boolean;
   /** Downscales the frame to the segmenter's input size and returns its pixels. */

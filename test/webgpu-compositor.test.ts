@@ -61,6 +61,8 @@ describe('gpu/ shaders and the WebGPU compositor', () => {
         blurred.close();
         expect(blurredPixels.timestamp).to.equal(1234);
         expect(meanAbsoluteDifference(blurredPixels, input)).to.be.above(2);
+        const bytesAfterFirstFrame = compositor.gpuBytes;
+        expect(bytesAfterFirstFrame).to.be.above(1280 * 720);
 
         await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16).fill(1) }, 'seed', timings);
         expect(compositor.hasMask).to.equal(true);
@@ -79,6 +81,13 @@ describe('gpu/ shaders and the WebGPU compositor', () => {
         expect(compositor.hasMask).to.equal(false);
         const modelInput = await compositor.prepareModelInput(frame, 256, 256, timings);
         expect([modelInput.width, modelInput.height]).to.deep.equal([256, 256]);
+        // Steady state: more frames allocate nothing new.
+        const steady = compositor.gpuBytes;
+        for (let i = 0; i < 3; i++) (await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed' }, timings)).close();
+        expect(compositor.gpuBytes).to.equal(steady);
+        compositor.destroy();
+        // Every texture and buffer it made is destroyed.
+        expect(compositor.gpuBytes).to.equal(0);
       } finally {
         compositor.destroy();
         frame.close();

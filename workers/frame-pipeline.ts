@@ -109,6 +109,7 @@ export class FramePipeline {
       masks: this.masks,
       adaptation: { ...this.governor.adaptation(this.options.model), model: this.runningModel },
       compositor: this.compositor?.name ?? null,
+      gpuBytes: this.compositor?.gpuBytes ?? null,
       stages: this.timer.summary(),
     };
   }

@@ -50,6 +50,8 @@ export interface PipelineStats {
   readonly masks: number;
   /** What renders the output now (`cpu` where the only GPU is a software one; see `renderer`). */
   readonly compositor: CompositorName | null;
+  /** Bytes of GPU textures and buffers the compositor holds now (null where not countable). */
+  readonly gpuBytes: number | null;
   /** What the frame-budget governor sheds to keep up with the camera (see FrameBudgetGovernor). */
   readonly adaptation: Adaptation;
   /** Per-stage milliseconds, keyed by stage name (upload, scale, readback, segment, refine, blur, composite, total). */

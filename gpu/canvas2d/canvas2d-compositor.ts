@@ -26,6 +26,8 @@ function resize(target: { canvas: OffscreenCanvas }, width: number, height: numb
  */
 export class Canvas2DCompositor implements Compositor {
   readonly name = 'canvas2d';
+  /** The browser decides where canvases live; not countable here. */
+  readonly gpuBytes = null;
   private readonly refiner = new CpuMaskRefiner();
   private readonly output = canvas2d(1, 1);
   private readonly scaler = new CpuFrameScaler();

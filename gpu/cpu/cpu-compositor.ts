@@ -20,6 +20,8 @@ const MIN_DOWNSAMPLE = 2;
  */
 export class CpuCompositor implements Compositor {
   readonly name = 'cpu';
+  /** Nothing on a GPU. */
+  readonly gpuBytes = 0;
   private readonly refiner = new CpuMaskRefiner();
   private readonly blur = new RgbGaussianBlur();
   private readonly pass = new RgbaCompositePass();

@@ -35,6 +35,8 @@ export class WebGlContextLostError extends Error {
  */
 export class WebGl2Compositor implements Compositor {
   readonly name = 'webgl2';
+  /** Not counted yet for WebGL2. */
+  readonly gpuBytes = null;
   private readonly canvas: OffscreenCanvas;
   private readonly gl: WebGL2RenderingContext;
   private readonly downscale: Program;

@@ -1,3 +1,4 @@
+import { GpuMemoryLedger } from './gpu-memory-ledger.js';
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
@@ -65,6 +66,7 @@ function kernelUniform(kernel: GaussianKernel, direction: [number, number], stee
  */
 export class WebGpuCompositor implements Compositor {
   readonly name = 'webgpu';
+  private readonly ledger: GpuMemoryLedger;
   private readonly device: GPUDevice;
   private readonly sampler: GPUSampler;
   private readonly downscaleToModelPipeline: GPURenderPipeline;
@@ -104,9 +106,15 @@ export class WebGpuCompositor implements Compositor {
    * @param profile wait for the GPU after each stage so that the timings are real
    *   (costs throughput; for the benchmark only).
    */
+  get gpuBytes(): number {
+    return this.ledger.bytes;
+  }
+
   constructor(device: GPUDevice, profile = false) {
     this.device = device;
     this.profile = profile;
+    // First, so that every texture and buffer below is counted.
+    this.ledger = new GpuMemoryLedger(device);
     this.sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge' });
 
     const module = (source: string, label: string): GPUShaderModule =>
