@@ -1,7 +1,7 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { BlurProcessor } from '../src/blur-processor.js';
-import { BlurError } from '../src/blur-error.js';
+import { BlurError, type BlurErrorType } from '../src/blur-error.js';
 import { openCamera } from '../src/camera.js';
 import type { Tier } from '../src/capability-ladder.js';
 import type { BlurCameraEventMap, BlurCameraState, BlurErrorDetail } from '../src/events.js';
@@ -86,6 +86,8 @@ export class BlurCamera extends LitElement {
   @query('video') private preview!: HTMLVideoElement;
 
   private processor: BlurProcessor | null = null;
+  /** The type of the error that stopped the element, for the badge; cleared on start. */
+  @state() private lastErrorType: BlurErrorType | null = null;
   private camera: MediaStreamTrack | null = null;
   private run = 0;
   private starting: Promise<void> | null = null;
@@ -190,7 +192,7 @@ export class BlurCamera extends LitElement {
   }
 
   protected override render(): unknown {
-    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier);
+    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType);
     return html`
       <div class="frame">
         <video part="preview" aria-label=${this.previewLabel} autoplay muted playsinline></video>
@@ -221,6 +223,7 @@ export class BlurCamera extends LitElement {
   private async startOnce(): Promise<void> {
     const run = ++this.run;
     this.currentTier = null;
+    this.lastErrorType = null;
     this.setState('starting');
     try {
       const camera = await openCamera({
@@ -253,8 +256,9 @@ export class BlurCamera extends LitElement {
         if (this.processor !== processor) return;
         this.dispatchEvent(new CustomEvent('error', { detail: event.detail }));
         // The pipeline has stopped itself; release the camera too and say so.
-        if (event.detail.type === 'camera-ended' || event.detail.type === 'gpu-lost' || event.detail.type === 'worker-crashed') {
+        if (!event.detail.recovered && (event.detail.type === 'camera-ended' || event.detail.type === 'gpu-lost' || event.detail.type === 'worker-crashed')) {
           if (this.currentState === 'running') {
+            this.lastErrorType = event.detail.type;
             this.setState('error');
             void this.stop();
           }
@@ -284,6 +288,7 @@ export class BlurCamera extends LitElement {
 
   /** Stops everything and reports `error`; the output never falls back to the raw camera. */
   private fail(error: BlurError, announce = true): void {
+    this.lastErrorType = error.type;
     if (announce) {
       console.error(`blur-camera: ${error.message}`);
       const detail: BlurErrorDetail = { type: error.type, message: error.message, ...(error.cause !== undefined ? { cause: error.cause } : {}) };

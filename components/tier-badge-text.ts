@@ -1,4 +1,5 @@
 import type { Tier } from '../src/capability-ladder.js';
+import type { BlurErrorType } from '../src/blur-error.js';
 import type { BlurCameraState } from '../src/events.js';
 
 /**
@@ -8,7 +9,10 @@ import type { BlurCameraState } from '../src/events.js';
 export interface BadgeTexts {
   readonly starting: string;
   readonly stopped: string;
+  /** The error state's text when no text for the error's type is given. */
   readonly error: string;
+  /** The error state's text per `error` type: what happened and what the user can do. */
+  readonly errors: Readonly<Partial<Record<BlurErrorType, string>>>;
   readonly tiers: Readonly<Record<Tier, string>>;
 }
 
@@ -16,6 +20,14 @@ export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
   starting: 'Starting camera…',
   stopped: 'Camera off',
   error: 'Background blur stopped',
+  errors: {
+    'permission-denied': 'Camera blocked: allow it in the site settings, then try again',
+    'no-camera': 'No camera found: connect one, then try again',
+    'camera-busy': 'Camera in use by another app: close it there, then try again',
+    'camera-ended': 'Camera disconnected: reconnect it, then try again',
+    'gpu-lost': 'Background blur stopped: the graphics card reset; try again',
+    'worker-crashed': 'Background blur stopped unexpectedly; try again',
+  },
   tiers: {
     1: 'Background blur is on',
     2: 'Background blur is on',
@@ -25,7 +37,7 @@ export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
   },
 };
 
-export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier | null): string {
+export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier | null, errorType: BlurErrorType | null = null): string {
   if (tier === 5) return texts.tiers[5];
   switch (state) {
     case 'idle':
@@ -34,7 +46,7 @@ export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier 
     case 'stopped':
       return texts.stopped;
     case 'error':
-      return texts.error;
+      return (errorType && texts.errors?.[errorType]) || texts.error;
     case 'running':
       return tier ? texts.tiers[tier] : texts.starting;
   }

@@ -82,7 +82,16 @@ export class BlurProcessor extends EventTarget {
   private readonly aborter = new AbortController();
   private starting: Promise<MediaStreamTrack> | null = null;
   private stopping: Promise<void> | null = null;
-  private readonly onInputEnded = (): void => void this.stop();
+  /** The input ended (unplugged, or revoked): say so once, then stop; never keep sending a stale frame. */
+  private readonly onInputEnded = (): void => {
+    if (this.stopping || this.inputEndReported) return;
+    this.inputEndReported = true;
+    const message = 'The camera track ended. Reconnect the camera, then call start().';
+    console.error(`blur-camera: ${message}`);
+    this.emit('error', { type: 'camera-ended', message });
+    void this.stop();
+  };
+  private inputEndReported = false;
 
   constructor(track: MediaStreamTrack, options: BlurProcessorOptions = {}) {
     super();
@@ -279,7 +288,7 @@ export class BlurProcessor extends EventTarget {
       const backends = this.workerLosses === 1 ? this.backends : (['canvas2d'] as const);
       const message = `The blur worker died (${reason}); ${this.workerLosses === 1 ? 'restarted it' : 'restarted it on the CPU path'}. The output kept its track and sent no unblurred frame.`;
       console.warn(`blur-camera: ${message}`);
-      this.emit('error', { type: 'worker-crashed', message });
+      this.emit('error', { type: 'worker-crashed', message, recovered: true });
       const bridge = new WorkerBridge(blurWorkerUrl());
       this.bridge = bridge;
       bridge.listen((m) => this.onWorkerMessage(m));
@@ -345,10 +354,14 @@ export class BlurProcessor extends EventTarget {
         return { transport: { kind, track: clone }, transfer: [clone as unknown as Transferable], output };
       }
       case 'frames': {
-        const capture = await CanvasCaptureTransport.create(this.input, (frame) => {
-          // To whichever worker runs now; a frame that can reach none is still ours to close.
-          if (!this.bridge?.send({ type: 'frame', frame }, [frame])) frame.close();
-        });
+        const capture = await CanvasCaptureTransport.create(
+          this.input,
+          (frame) => {
+            // To whichever worker runs now; a frame that can reach none is still ours to close.
+            if (!this.bridge?.send({ type: 'frame', frame }, [frame])) frame.close();
+          },
+          this.onInputEnded,
+        );
         void bridge;
         this.capture = capture;
         return { transport: { kind }, transfer: [], output: Promise.resolve(capture.output) };
@@ -407,6 +420,10 @@ export class BlurProcessor extends EventTarget {
       this.emit('tierchange', { tier, reason: message.reason, refused: this.lastRefused });
     }
     if (message.type !== 'error') return;
+    if (message.errorType === 'camera-ended') {
+      this.onInputEnded();
+      return;
+    }
     // A worker that crashes under a running pipeline is replaced, not fatal.
     if (message.errorType === 'worker-crashed' && this.output && this.watchdog) {
       void this.replaceWorker(message.message);

@@ -26,6 +26,8 @@ export interface BlurErrorDetail {
   readonly type: BlurErrorType;
   readonly message: string;
   readonly cause?: unknown;
+  /** True when the pipeline mended itself (a dead worker was replaced) and the output keeps running. */
+  readonly recovered?: boolean;
 }
 
 /** Events of the engine, `BlurProcessor`. */

@@ -114,13 +114,39 @@ describe('faults: the camera', () => {
     expect(spy.liveWorkers()).to.equal(0);
   });
 
-  it('a camera track stopped at its source gives error "camera-ended", and start() tries again', async () => {
-    const element = await fixture<BlurCamera>(html`<blur-camera></blur-camera>`);
+  for (const tier of [1, 3] as const) it(`tier ${tier}: a camera track stopped at its source gives error "camera-ended", and start() tries again`, async () => {
+    const element = await fixture<BlurCamera>(html`<blur-camera max-tier=${tier}></blur-camera>`);
     await nextEvent(element, 'trackready');
     const errored = nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error');
     spy.cameraTracks[0]!.stop();
     expect((await errored).detail.type).to.equal('camera-ended');
     await waitFor(() => element.state === 'error' && spy.liveWorkers() === 0, 'the pipeline to stop');
+    const ready = nextEvent(element, 'trackready');
+    await element.start();
+    await ready;
+    expect(element.state).to.equal('running');
+    expect(element.tier).to.equal(tier);
+  });
+
+  it('a camera in use elsewhere (NotReadableError) gives error "camera-busy" with advice, and start() tries again', async () => {
+    // Chromium's fake camera cannot be made busy, so this one rejection is stubbed.
+    const mediaDevices = navigator.mediaDevices;
+    const real = mediaDevices.getUserMedia;
+    mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Could not start video source', 'NotReadableError'));
+    const element = document.createElement('blur-camera');
+    try {
+      // Listen before it connects: a stubbed rejection comes at once.
+      const errored = nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error');
+      document.body.append(element);
+      const error = (await errored).detail;
+      await element.updateComplete;
+      expect(error.type).to.equal('camera-busy');
+      expect(error.message).to.contain('in use by another application');
+      expect(element.state).to.equal('error');
+      expect(element.shadowRoot!.textContent).to.contain('in use');
+    } finally {
+      mediaDevices.getUserMedia = real;
+    }
     const ready = nextEvent(element, 'trackready');
     await element.start();
     await ready;
