@@ -52,6 +52,12 @@ export type CompositorName = 'webgpu' | 'webgl2' | 'canvas2d' | 'cpu';
 export interface Compositor {
   /** Reported in `stats.compositor`. */
   readonly name: CompositorName;
+  /**
+   * Whether `prepareModelInput` and `pushMask` for one frame may run while
+   * `render` of another is in progress, so the pipeline can segment frame N+1
+   * while it composites frame N.
+   */
+  readonly overlaps: boolean;
   /** Bytes of GPU textures and buffers held now; null where the backend cannot count them. */
   readonly gpuBytes: number | null;
   /** Whether `render` has a refined mask to apply; false means the whole frame is blurred. */

@@ -3,6 +3,9 @@ import { startBackend, type BackendContext, type RunningBackend } from './compos
 import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
+import { RemoteSegmenter } from './remote-segmenter.js';
+import { handleSegmenterMessage } from './segmenter-host.js';
+import { isToSegmenterWorker, type ToSegmenterWorker } from './segmenter-protocol.js';
 import { serializeError, type Backend, type MainToWorker, type TransportInit, type WorkerToMain } from './protocol.js';
 import { probeWorker } from './worker-capabilities.js';
 
@@ -119,6 +122,8 @@ async function handle(message: MainToWorker): Promise<void> {
         loadSegmenter: async (model) => {
           const delegate = running?.delegate ?? 'CPU';
           try {
+            // A compositor that can overlap gets MediaPipe on a second thread (this same module, as the segmenter worker).
+            if (running?.compositor.overlaps) return await RemoteSegmenter.create(self.location.href, assets, model, delegate);
             return await MediaPipeSegmenter.create(assets, model, delegate);
           } catch (error) {
             // A GPU whose WebGL2 MediaPipe cannot use still has the CPU path.
@@ -156,7 +161,12 @@ async function handle(message: MainToWorker): Promise<void> {
   }
 }
 
-self.addEventListener('message', (event: MessageEvent<MainToWorker>) => {
+self.addEventListener('message', (event: MessageEvent<MainToWorker | ToSegmenterWorker>) => {
+  // This module also runs as the segmenter worker of another blur worker.
+  if (isToSegmenterWorker(event.data)) {
+    void handleSegmenterMessage(event.data);
+    return;
+  }
   handle(event.data).catch((error: unknown) => {
     fatal('worker-crashed', `The blur worker failed: ${error instanceof Error ? error.message : String(error)}`, error);
   });

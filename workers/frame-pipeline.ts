@@ -15,6 +15,17 @@ import {
 
 const STATS_INTERVAL_MS = 500;
 
+/** A frame between the two stages, with what stage 1 learned about it. */
+interface FrameJob {
+  readonly frame: VideoFrame;
+  readonly compositor: Compositor;
+  readonly segmented: boolean;
+  readonly started: number;
+  readonly stageMs: number;
+  readonly timings: CompositorTimings;
+  close(): void;
+}
+
 export interface FramePipelineInit {
   /** Frames from a stream (insertable streams); without it, frames come through `pushFrame`. */
   readonly readable?: ReadableStream<VideoFrame>;
@@ -49,6 +60,9 @@ export class FramePipeline {
   private segmenterModel: LiveOptions['model'];
   private readonly governor: FrameBudgetGovernor;
   private lastMaskSize = '';
+  private firstFramePosted = false;
+  /** The sink refused a write: its consumer stopped the output track. */
+  private outputGone = false;
   private segmenterGeneration = 0;
   private lastSegmentTimestampMs = -1;
   private readonly statsTimer: ReturnType<typeof setInterval>;
@@ -186,43 +200,135 @@ export class FramePipeline {
     }
   }
 
+  /**
+   * Two stages, one frame in each at most. Stage 1 readies the model's input and
+   * gets the mask; stage 2 composites and writes. With a compositor that
+   * overlaps (and the segmenter on its own thread), stage 1 works on frame N+1
+   * while stage 2 composites frame N; otherwise they run one after the other.
+   * Stage 1 takes a new frame only when stage 2 has taken the last one, so no
+   * segmentation is wasted on a frame that is then dropped.
+   */
   private async processLoop(): Promise<void> {
-    let first = true;
+    const renderQueue = new LatestFrameSlot<FrameJob>();
+    let renderLoop: Promise<void> | null = null;
+    try {
+      for (;;) {
+        await renderQueue.whenEmpty();
+        if (this.outputGone) return;
+        this.init.onReady?.();
+        const frame = await this.slot.take();
+        if (!frame) return;
+        const job = await this.segmentStage(frame);
+        if (!job) continue;
+        if (job.compositor.overlaps) {
+          renderLoop ??= this.renderLoop(renderQueue);
+          renderQueue.put(job);
+        } else {
+          await this.renderStage(job);
+        }
+      }
+    } finally {
+      renderQueue.end();
+      await renderLoop;
+    }
+  }
+
+  private async renderLoop(queue: LatestFrameSlot<FrameJob>): Promise<void> {
     for (;;) {
-      this.init.onReady?.();
-      const frame = await this.slot.take();
-      if (!frame) return;
-      const busyFrom = performance.now();
-      let output: VideoFrame | null = null;
-      let segmented = false;
-      try {
-        const result = await this.processFrame(frame);
-        output = result.output;
-        segmented = result.segmented;
-      } catch (error) {
-        // A failed frame is dropped rather than passed through: never raw.
-        this.compositor?.clearMasks();
-        if (this.compositor) console.error('blur-camera: a frame failed to process and was dropped', error);
-      } finally {
-        frame.close();
-      }
-      if (!output) continue;
-      if (!this.running) {
-        output.close();
+      const job = await queue.take();
+      if (!job) return;
+      await this.renderStage(job);
+      if (this.outputGone) {
+        queue.end();
         return;
       }
-      try {
-        await this.init.sink.write(output);
-        this.framesOut++;
-        this.adapt(performance.now() - busyFrom, segmented);
-      } catch {
-        // The output track was stopped by its consumer; there is nobody to write to.
-        return;
+    }
+  }
+
+  /** Stage 1: the model's input and, on frames the governor picks, a new mask. Null when the frame was dropped. */
+  private async segmentStage(frame: VideoFrame): Promise<FrameJob | null> {
+    const compositor = this.compositor;
+    if (!compositor) {
+      frame.close();
+      return null;
+    }
+    const started = performance.now();
+    const timings: CompositorTimings = {};
+    const segmenter = this.segmenter && this.governor.shouldSegment(compositor.hasMask) ? this.segmenter : null;
+    try {
+      if (segmenter) {
+        const size = MODEL_INPUT_SIZE[this.runningModel];
+        const input = await compositor.prepareModelInput(frame, size.width, size.height, timings);
+        const segmentStarted = performance.now();
+        // MediaPipe's VIDEO mode needs strictly increasing timestamps.
+        const timestampMs = Math.max(frame.timestamp / 1000, this.lastSegmentTimestampMs + 1);
+        this.lastSegmentTimestampMs = timestampMs;
+        // The segmenter or compositor may have been swapped while the input was read back.
+        if (segmenter === this.segmenter && compositor === this.compositor) {
+          try {
+            const mask = await segmenter.segment(input, timestampMs);
+            this.timer.record('segment', performance.now() - segmentStarted);
+            if (compositor === this.compositor) {
+              // A mask of another size (the governor changed models) must not be averaged with the old ones.
+              const maskSize = `${mask.width}x${mask.height}`;
+              if (maskSize !== this.lastMaskSize) compositor.clearMasks();
+              this.lastMaskSize = maskSize;
+              await compositor.pushMask(mask, this.options.refinement, timings);
+              this.masks++;
+            }
+          } catch (error) {
+            compositor.clearMasks();
+            if (segmenter === this.segmenter) console.error('blur-camera: segmentation failed; this frame is blurred whole', error);
+          }
+        }
       }
-      if (first) {
-        first = false;
-        this.init.post({ type: 'first-frame' });
-      }
+    } catch (error) {
+      // A failed frame is dropped rather than passed through: never raw.
+      frame.close();
+      compositor.clearMasks();
+      console.error('blur-camera: a frame failed to process and was dropped', error);
+      return null;
+    }
+    return { frame, compositor, segmented: segmenter !== null, started, stageMs: performance.now() - started, timings, close: () => frame.close() };
+  }
+
+  /** Stage 2: composite, write, and tell the governor what the frame cost. */
+  private async renderStage(job: FrameJob): Promise<void> {
+    const { frame, compositor, timings } = job;
+    const started = performance.now();
+    let output: VideoFrame | null = null;
+    try {
+      if (compositor !== this.compositor) return;
+      if (!compositor.hasMask) this.framesWithoutMask++;
+      output = await compositor.render(frame, { sigma: this.options.sigma, view: this.options.view, refinement: this.options.refinement }, timings);
+    } catch (error) {
+      // A failed frame is dropped rather than passed through: never raw.
+      compositor.clearMasks();
+      if (compositor === this.compositor) console.error('blur-camera: a frame failed to process and was dropped', error);
+    } finally {
+      frame.close();
+    }
+    if (!output) return;
+    for (const [stage, ms] of Object.entries(timings)) this.timer.record(stage, ms);
+    this.timer.record('total', performance.now() - job.started);
+    if (!this.running) {
+      output.close();
+      return;
+    }
+    try {
+      await this.init.sink.write(output);
+      this.framesOut++;
+    } catch {
+      // The output track was stopped by its consumer; there is nobody to write to.
+      this.outputGone = true;
+      return;
+    }
+    const renderMs = performance.now() - started;
+    // Overlapped, a frame costs the slower stage; in sequence, both.
+    this.adapt(compositor.overlaps ? Math.max(job.stageMs, renderMs) : job.stageMs + renderMs, job.segmented);
+    if (!this.firstFramePosted) {
+      this.firstFramePosted = true;
+      this.init.post({ type: 'first-frame' });
     }
   }
 
@@ -231,44 +337,6 @@ export class FramePipeline {
     this.governor.record(busyMs, segmented, performance.now(), this.options.model);
     const wanted = this.governor.model(this.options.model);
     if (wanted !== this.segmenterModel && this.segmenter) this.startSegmenter(wanted, false);
-  }
-
-  private async processFrame(frame: VideoFrame): Promise<{ output: VideoFrame | null; segmented: boolean }> {
-    const compositor = this.compositor;
-    if (!compositor) return { output: null, segmented: false };
-    const started = performance.now();
-    const timings: CompositorTimings = {};
-    const segmenter = this.segmenter && this.governor.shouldSegment(compositor.hasMask) ? this.segmenter : null;
-    if (segmenter) {
-      const size = MODEL_INPUT_SIZE[this.runningModel];
-      const input = await compositor.prepareModelInput(frame, size.width, size.height, timings);
-      const segmentStarted = performance.now();
-      // MediaPipe's VIDEO mode needs strictly increasing timestamps.
-      const timestampMs = Math.max(frame.timestamp / 1000, this.lastSegmentTimestampMs + 1);
-      this.lastSegmentTimestampMs = timestampMs;
-      // The segmenter or compositor may have been swapped while the input was read back.
-      if (segmenter === this.segmenter && compositor === this.compositor) {
-        try {
-          const mask = segmenter.segment(input, timestampMs);
-          this.timer.record('segment', performance.now() - segmentStarted);
-          // A mask of another size (the governor changed models) must not be averaged with the old ones.
-          const maskSize = `${mask.width}x${mask.height}`;
-          if (maskSize !== this.lastMaskSize) compositor.clearMasks();
-          this.lastMaskSize = maskSize;
-          await compositor.pushMask(mask, this.options.refinement, timings);
-          this.masks++;
-        } catch (error) {
-          compositor.clearMasks();
-          console.error('blur-camera: segmentation failed; this frame is blurred whole', error);
-        }
-      }
-    }
-    if (compositor !== this.compositor) return { output: null, segmented: segmenter !== null };
-    if (!compositor.hasMask) this.framesWithoutMask++;
-    const output = await compositor.render(frame, { sigma: this.options.sigma, view: this.options.view, refinement: this.options.refinement }, timings);
-    for (const [stage, ms] of Object.entries(timings)) this.timer.record(stage, ms);
-    this.timer.record('total', performance.now() - started);
-    return { output, segmented: segmenter !== null };
   }
 
   private postStats(): void {

@@ -1,38 +1,42 @@
 /**
- * Holds at most one waiting frame. When the pipeline is busy and a newer frame
- * arrives, the older one is closed and counted as dropped: a late frame is
- * worth less than a fresh one, and queueing without bound only adds latency.
+ * Holds at most one waiting item (a frame, or a frame with its mask). When
+ * the consumer is busy and a newer one arrives, the older is closed and
+ * counted as dropped: a late frame is worth less than a fresh one, and
+ * queueing without bound only adds latency.
  */
-export class LatestFrameSlot {
-  private frame: VideoFrame | null = null;
-  private waiter: ((frame: VideoFrame | null) => void) | null = null;
+export class LatestFrameSlot<T extends { close(): void } = VideoFrame> {
+  private item: T | null = null;
+  private waiter: ((item: T | null) => void) | null = null;
+  private emptyWaiters: (() => void)[] = [];
   private ended = false;
   dropped = 0;
 
-  put(frame: VideoFrame): void {
+  put(item: T): void {
     if (this.ended) {
-      frame.close();
+      item.close();
       return;
     }
     if (this.waiter) {
       const resolve = this.waiter;
       this.waiter = null;
-      resolve(frame);
+      resolve(item);
+      this.notifyEmpty();
       return;
     }
-    if (this.frame) {
-      this.frame.close();
+    if (this.item) {
+      this.item.close();
       this.dropped++;
     }
-    this.frame = frame;
+    this.item = item;
   }
 
-  /** Resolves with the freshest frame, or null once the slot has ended. */
-  take(): Promise<VideoFrame | null> {
-    if (this.frame) {
-      const frame = this.frame;
-      this.frame = null;
-      return Promise.resolve(frame);
+  /** Resolves with the freshest item, or null once the slot has ended. */
+  take(): Promise<T | null> {
+    if (this.item) {
+      const item = this.item;
+      this.item = null;
+      this.notifyEmpty();
+      return Promise.resolve(item);
     }
     if (this.ended) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -40,13 +44,26 @@ export class LatestFrameSlot {
     });
   }
 
-  /** Closes any waiting frame and wakes the consumer with null. */
+  /** Resolves once nothing waits in the slot (the consumer took it, or the slot ended). */
+  whenEmpty(): Promise<void> {
+    if (!this.item || this.ended) return Promise.resolve();
+    return new Promise((resolve) => this.emptyWaiters.push(resolve));
+  }
+
+  /** Closes any waiting item and wakes the consumer with null. */
   end(): void {
     this.ended = true;
-    this.frame?.close();
-    this.frame = null;
+    this.item?.close();
+    this.item = null;
     const resolve = this.waiter;
     this.waiter = null;
     resolve?.(null);
+    this.notifyEmpty();
+  }
+
+  private notifyEmpty(): void {
+    const waiters = this.emptyWaiters;
+    this.emptyWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

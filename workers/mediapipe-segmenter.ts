@@ -69,7 +69,12 @@ export class MediaPipeSegmenter implements Segmenter {
     }
   }
 
-  segment(image: ImageData, timestampMs: number): ConfidenceMask {
+  async segment(image: ImageData, timestampMs: number): Promise<ConfidenceMask> {
+    return this.segmentNow(image, timestampMs);
+  }
+
+  /** Runs the model here, synchronously (in the segmenter's own worker when overlapped). */
+  segmentNow(image: ImageData, timestampMs: number): ConfidenceMask {
     let mask: ConfidenceMask | null = null;
     this.segmenter.segmentForVideo(image, timestampMs, (result: ImageSegmenterResult) => {
       try {

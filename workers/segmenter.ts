@@ -2,7 +2,8 @@ import type { ConfidenceMask } from '../gpu/compositor.js';
 
 /** Turns a small image of the frame into a person-confidence mask of the same size. */
 export interface Segmenter {
-  segment(image: ImageData, timestampMs: number): ConfidenceMask;
+  /** Takes over `image` (its pixels may be transferred away). */
+  segment(image: ImageData, timestampMs: number): Promise<ConfidenceMask>;
   close(): void;
 }
 

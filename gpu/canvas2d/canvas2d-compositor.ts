@@ -26,6 +26,8 @@ function resize(target: { canvas: OffscreenCanvas }, width: number, height: numb
  */
 export class Canvas2DCompositor implements Compositor {
   readonly name = 'canvas2d';
+  /** Shares its canvases between stages: one frame at a time. */
+  readonly overlaps = false;
   /** The browser decides where canvases live; not countable here. */
   readonly gpuBytes = null;
   private readonly refiner = new CpuMaskRefiner();

@@ -11,6 +11,25 @@ import { RgbaCompositePass, type PersonMask } from './rgba-composite.js';
 const MIN_DOWNSAMPLE = 2;
 
 /**
+ * One frame's pixels: the RGBA copy (which `render` turns into the output in
+ * place) and its pyramid of halved copies. The pipeline has at most two frames
+ * in flight (one being segmented, one composited), and a third may be loading.
+ */
+interface FrameBuffers {
+  frame: VideoFrame | null;
+  timestamp: number;
+  rgba: Uint8ClampedArray;
+  /** pyramid[0] is the frame halved, each next level halves again. */
+  readonly pyramid: RgbImage[];
+  levels: number;
+  /** In use by a stage right now: not to be reused for another frame. */
+  busy: boolean;
+  lastUsed: number;
+}
+
+const FRAME_BUFFER_SLOTS = 3;
+
+/**
  * The renderer for machines whose only GPU is a software one (SwiftShader,
  * llvmpipe, a WebGPU fallback adapter). There, one full-screen 720p GPU pass
  * costs ~60 ms of CPU, while this whole pipeline in plain typed-array loops
@@ -20,18 +39,15 @@ const MIN_DOWNSAMPLE = 2;
  */
 export class CpuCompositor implements Compositor {
   readonly name = 'cpu';
+  /** Each frame in flight has its own buffers (see FrameBuffers). */
+  readonly overlaps = true;
   /** Nothing on a GPU. */
   readonly gpuBytes = 0;
   private readonly refiner = new CpuMaskRefiner();
   private readonly blur = new RgbGaussianBlur();
   private readonly pass = new RgbaCompositePass();
-  private rgba = new Uint8ClampedArray(0);
-  /** The frame whose pixels `rgba` and `pyramid` hold, so `render` reuses what `prepareModelInput` copied. */
-  private loadedFrame: VideoFrame | null = null;
-  private loadedTimestamp = -1;
-  /** pyramid[0] is the frame halved, each next level halves again. */
-  private readonly pyramid: RgbImage[] = [emptyRgbImage(), emptyRgbImage(), emptyRgbImage()];
-  private pyramidLevels = 0;
+  private readonly slots: FrameBuffers[] = [];
+  private useCounter = 0;
   private readonly blurred = emptyRgbImage();
   private mask: PersonMask | null = null;
   private maskData = new Float32Array(0);
@@ -42,20 +58,25 @@ export class CpuCompositor implements Compositor {
   }
 
   async prepareModelInput(frame: VideoFrame, width: number, height: number, timings: CompositorTimings): Promise<ImageData> {
-    await this.load(frame, timings);
-    const started = performance.now();
-    // The smallest level still at least as large as the model's input, so nothing is upsampled much.
-    let level = 0;
-    while (level + 1 < this.pyramid.length && this.level(level + 1).width >= width && this.level(level + 1).height >= height * 0.75) level++;
-    const image = resampleToImageData(this.level(level), width, height);
-    timings.scale = (timings.scale ?? 0) + performance.now() - started;
-    return image;
+    const slot = await this.load(frame, timings);
+    try {
+      const started = performance.now();
+      // The smallest level still at least as large as the model's input, so nothing is upsampled much.
+      let level = 0;
+      while (level + 1 < slot.pyramid.length && this.level(slot, level + 1).width >= width && this.level(slot, level + 1).height >= height * 0.75) level++;
+      const image = resampleToImageData(this.level(slot, level), width, height);
+      timings.scale = (timings.scale ?? 0) + performance.now() - started;
+      return image;
+    } finally {
+      slot.busy = false;
+    }
   }
 
   async pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
     const started = performance.now();
     this.refiner.push(mask, refinement);
     const { width, height } = this.refiner.size;
+    // One array is enough: a render reads the mask only in its synchronous part, which a push cannot interrupt.
     if (this.maskData.length !== width * height) this.maskData = new Float32Array(width * height);
     this.refiner.averageFloatInto(this.maskData);
     this.mask = { width, height, data: this.maskData };
@@ -68,69 +89,105 @@ export class CpuCompositor implements Compositor {
   }
 
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
-    await this.load(frame, timings);
-    const { width, height } = frameSize(frame);
-    if (params.view === 'mask') {
-      const started = performance.now();
-      this.pass.maskView(this.rgba, width, height, this.mask);
-      timings.composite = performance.now() - started;
-    } else {
-      const blurStarted = performance.now();
-      const { downsample, kernel } = this.blurKernel(params.sigma);
-      const small = this.level(Math.log2(downsample) - 1);
-      this.blur.blur(small, kernel, this.blurred);
-      timings.blur = performance.now() - blurStarted;
-      const compositeStarted = performance.now();
-      this.pass.composite(this.rgba, width, height, this.blurred, this.mask);
-      timings.composite = performance.now() - compositeStarted;
+    const slot = await this.load(frame, timings);
+    try {
+      const { width, height } = frameSize(frame);
+      const mask = this.mask;
+      if (params.view === 'mask') {
+        const started = performance.now();
+        this.pass.maskView(slot.rgba, width, height, mask);
+        timings.composite = performance.now() - started;
+      } else {
+        const blurStarted = performance.now();
+        const { downsample, kernel } = this.blurKernel(params.sigma);
+        const small = this.level(slot, Math.log2(downsample) - 1);
+        this.blur.blur(small, kernel, this.blurred);
+        timings.blur = performance.now() - blurStarted;
+        const compositeStarted = performance.now();
+        this.pass.composite(slot.rgba, width, height, this.blurred, mask);
+        timings.composite = performance.now() - compositeStarted;
+      }
+      const outputStarted = performance.now();
+      const output = new VideoFrame(slot.rgba, {
+        format: 'RGBA',
+        codedWidth: width,
+        codedHeight: height,
+        timestamp: frame.timestamp,
+        ...(frame.duration !== null ? { duration: frame.duration } : {}),
+      });
+      timings.composite = (timings.composite ?? 0) + performance.now() - outputStarted;
+      return output;
+    } finally {
+      // The buffer now holds the composite, not the frame.
+      slot.frame = null;
+      slot.busy = false;
     }
-    const outputStarted = performance.now();
-    const output = new VideoFrame(this.rgba, {
-      format: 'RGBA',
-      codedWidth: width,
-      codedHeight: height,
-      timestamp: frame.timestamp,
-      ...(frame.duration !== null ? { duration: frame.duration } : {}),
-    });
-    // The buffer now holds the composite, not the frame: the next call must copy again.
-    this.loadedFrame = null;
-    timings.composite = (timings.composite ?? 0) + performance.now() - outputStarted;
-    return output;
   }
 
   destroy(): void {
     this.refiner.clear();
     this.mask = null;
-    this.loadedFrame = null;
-    this.rgba = new Uint8ClampedArray(0);
-    for (const level of this.pyramid) level.data = new Float32Array(0);
+    this.slots.length = 0;
     this.blurred.data = new Float32Array(0);
   }
 
-  /** Copies the frame's pixels out once and halves them; later calls for the same frame reuse both. */
-  private async load(frame: VideoFrame, timings: CompositorTimings): Promise<void> {
-    if (this.loadedFrame === frame && this.loadedTimestamp === frame.timestamp) return;
+  /**
+   * The buffers holding `frame`, copied out and halved once; later calls for the
+   * same frame reuse them. The slot is busy until the caller releases it.
+   */
+  private async load(frame: VideoFrame, timings: CompositorTimings): Promise<FrameBuffers> {
+    let slot = this.slots.find((s) => s.frame === frame && s.timestamp === frame.timestamp && !s.busy);
+    if (slot) {
+      slot.busy = true;
+      slot.lastUsed = ++this.useCounter;
+      return slot;
+    }
+    slot = this.freeSlot();
+    slot.busy = true;
+    slot.lastUsed = ++this.useCounter;
+    slot.frame = null;
     const started = performance.now();
     const { width, height } = frameSize(frame);
     const size = width * height * 4;
-    if (this.rgba.length !== size) this.rgba = new Uint8ClampedArray(size);
-    await frame.copyTo(this.rgba, { format: 'RGBA', layout: [{ offset: 0, stride: width * 4 }] });
+    if (slot.rgba.length !== size) slot.rgba = new Uint8ClampedArray(size);
+    try {
+      await frame.copyTo(slot.rgba, { format: 'RGBA', layout: [{ offset: 0, stride: width * 4 }] });
+    } catch (error) {
+      slot.busy = false;
+      throw error;
+    }
     timings.upload = performance.now() - started;
     const scaleStarted = performance.now();
-    halveRgba(this.rgba, width, height, this.pyramid[0]!);
-    this.pyramidLevels = 1;
+    halveRgba(slot.rgba, width, height, slot.pyramid[0]!);
+    slot.levels = 1;
     timings.scale = performance.now() - scaleStarted;
-    this.loadedFrame = frame;
-    this.loadedTimestamp = frame.timestamp;
+    slot.frame = frame;
+    slot.timestamp = frame.timestamp;
+    return slot;
   }
 
-  /** Pyramid level `index` (0 is half size), built on first use for this frame. */
-  private level(index: number): RgbImage {
-    while (this.pyramidLevels <= index) {
-      halveRgb(this.pyramid[this.pyramidLevels - 1]!, this.pyramid[this.pyramidLevels]!);
-      this.pyramidLevels++;
+  /** A slot no stage is using: an unused one first, else the least recently used. */
+  private freeSlot(): FrameBuffers {
+    const idle = this.slots.filter((s) => !s.busy);
+    const empty = idle.find((s) => s.frame === null);
+    if (empty) return empty;
+    if (this.slots.length < FRAME_BUFFER_SLOTS) {
+      const slot: FrameBuffers = { frame: null, timestamp: -1, rgba: new Uint8ClampedArray(0), pyramid: [emptyRgbImage(), emptyRgbImage(), emptyRgbImage()], levels: 0, busy: false, lastUsed: 0 };
+      this.slots.push(slot);
+      return slot;
     }
-    return this.pyramid[index]!;
+    const oldest = idle.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (!oldest) throw new Error('every frame buffer is in use');
+    return oldest;
+  }
+
+  /** Pyramid level `index` of a slot (0 is half size), built on first use for its frame. */
+  private level(slot: FrameBuffers, index: number): RgbImage {
+    while (slot.levels <= index) {
+      halveRgb(slot.pyramid[slot.levels - 1]!, slot.pyramid[slot.levels]!);
+      slot.levels++;
+    }
+    return slot.pyramid[index]!;
   }
 
   private blurKernel(sigma: number): { downsample: number; kernel: GaussianKernel } {

@@ -35,6 +35,8 @@ export class WebGlContextLostError extends Error {
  */
 export class WebGl2Compositor implements Compositor {
   readonly name = 'webgl2';
+  /** Shares its GPU resources between stages: one frame at a time. */
+  readonly overlaps = false;
   /** Not counted yet for WebGL2. */
   readonly gpuBytes = null;
   private readonly canvas: OffscreenCanvas;

@@ -66,6 +66,8 @@ function kernelUniform(kernel: GaussianKernel, direction: [number, number], stee
  */
 export class WebGpuCompositor implements Compositor {
   readonly name = 'webgpu';
+  /** Shares its GPU resources between stages: one frame at a time. */
+  readonly overlaps = false;
   private readonly ledger: GpuMemoryLedger;
   private readonly device: GPUDevice;
   private readonly sampler: GPUSampler;
