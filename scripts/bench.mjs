@@ -2,13 +2,24 @@
  * `npm run bench`: runs the pipeline on Chromium's fake camera playing the
  * 1280×720 clips of ../shared/media, a fresh browser per run, and reports per
  * system: delivered fps over a 10 s window after warm-up, input-to-output
- * latency p50/p95 (matched by timestamp), main-thread long-task ms, CPU seconds
+ * latency p50/p95 (matched by timestamp; also "capture-clock" latency, which
+ * maps each output frame's camera timestamp to page time and so is not
+ * understated when a system blocks the main thread, see bench-page.js),
+ * main-thread long-task ms, CPU seconds
  * of all browser processes per delivered frame (from /proc), JS heap and
  * process memory change, and the per-stage milliseconds of a separate
  * profiling run (which waits for the GPU after each stage, so it is slower).
  *
+ * Besides our tiers it runs @livekit/track-processors' BackgroundBlur (system
+ * `livekit`) the same way, and prints each tier's ratios to it. LiveKit's page
+ * code is bundled with esbuild into bench-results/bundle/ before the runs; all
+ * of its assets (tasks-vision wasm, selfie_segmenter.tflite) are served from
+ * this origin, and any request that leaves it is reported as an error. LiveKit
+ * has no stages, so it gets no stage-profile run.
+ *
  * Options: --rounds N (default 2), --window S (default 10), --warmup S (default 4),
- * --tiers 1,2 (default all), --clips a.mjpeg,b.mjpeg.
+ * --systems tier1,tier2,livekit (default all: tier1..tier4 and livekit),
+ * --tiers 1,2 (our tiers only; kept for compatibility), --clips a.mjpeg,b.mjpeg.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -26,11 +37,27 @@ const warmupSeconds = option('warmup', 4);
 const mediaDir = resolve('..', 'shared', 'media', 'clips');
 const clipsOption = args.indexOf('--clips');
 const clips = clipsOption >= 0 ? args[clipsOption + 1].split(',') : ['keyed-person-720p.mjpeg', 'desk-worker-720p.mjpeg'];
-const allSystems = [1, 2, 3, 4].map((tier) => ({ name: `blur-camera tier ${tier}`, query: `maxTier=${tier}` }));
+const livekitName = '@livekit/track-processors 0.8.1 BackgroundBlur';
+const allSystems = [
+  ...[1, 2, 3, 4].map((tier) => ({ key: `tier${tier}`, name: `blur-camera tier ${tier}`, query: `maxTier=${tier}`, ours: true })),
+  { key: 'livekit', name: livekitName, query: 'system=livekit', ours: false },
+  // Opt-in only (--systems livekit-cpu): LiveKit with its segmenter on the CPU
+  // delegate instead of its default GPU one. Not part of the ratios.
+  { key: 'livekit-cpu', name: `${livekitName} (CPU delegate)`, query: 'system=livekit&delegate=CPU', ours: false, optIn: true },
+];
 const tiersOption = args.indexOf('--tiers');
-const systems = tiersOption >= 0
-  ? allSystems.filter((s) => args[tiersOption + 1].split(',').includes(s.query.slice('maxTier='.length)))
-  : allSystems;
+const systemsOption = args.indexOf('--systems');
+let systems = allSystems.filter((s) => !s.optIn);
+if (systemsOption >= 0) {
+  const keys = args[systemsOption + 1].split(',');
+  const unknown = keys.filter((k) => !allSystems.some((s) => s.key === k));
+  if (unknown.length) throw new Error(`unknown system(s) ${unknown.join(', ')}; known: ${allSystems.map((s) => s.key).join(', ')}`);
+  // In the order given, so that --systems livekit,tier1 runs LiveKit first in each round.
+  systems = keys.map((k) => allSystems.find((s) => s.key === k));
+} else if (tiersOption >= 0) {
+  const tiers = args[tiersOption + 1].split(',');
+  systems = allSystems.filter((s) => s.ours && tiers.includes(s.key.slice('tier'.length)));
+}
 const clockTicks = 100; // USER_HZ on Linux
 
 function chromiumArgs(clip) {
@@ -77,7 +104,39 @@ function processTree(rootPid) {
   return { cpu, rss };
 }
 
+/** CPU seconds used by the whole machine (all processes), from /proc/stat. */
+function machineCpuSeconds() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: everything but idle and iowait.
+  const busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+  return busy / clockTicks;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Bundles LiveKit's processor for the browser (the dev server does not resolve
+ * bare imports, and livekit-client pulls in CommonJS packages). Its
+ * `@mediapipe/tasks-vision` import resolves to its own nested 0.10.14 copy.
+ */
+async function bundleLiveKit() {
+  const { build } = await import('esbuild');
+  await build({
+    stdin: {
+      contents: "export { BackgroundBlur, BackgroundProcessor, supportsModernBackgroundProcessors } from '@livekit/track-processors';",
+      resolveDir: resolve('.'),
+      sourcefile: 'livekit-entry.js',
+      loader: 'js',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    logLevel: 'warning',
+    outfile: 'bench-results/bundle/livekit-track-processors.js',
+  });
+}
 
 async function runOnce(baseUrl, system, clip, profile) {
   const browser = await puppeteer.launch({
@@ -89,21 +148,46 @@ async function runOnce(baseUrl, system, clip, profile) {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // Every request must stay on the dev server's origin (no CDN fallbacks).
+    const offOrigin = [];
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!/^(data|blob):/.test(url) && new URL(url).origin !== baseUrl) offOrigin.push(url);
+    });
+    // What MediaPipe's wasm prints says which delegate it actually built.
+    const consoleNotes = [];
+    page.on('console', (message) => {
+      const text = message.text();
+      if (consoleNotes.length < 30 && /delegate|xnnpack|gpu|webgl|gl context|error/i.test(text)) consoleNotes.push(`${message.type()}: ${text.slice(0, 300)}`);
+    });
     await page.goto(`${baseUrl}/test/bench/bench.html?${system.query}${profile ? '&profile=1' : ''}`);
     await page.waitForFunction(() => document.title === 'ready', { timeout: 120000 }).catch(() => {
       throw new Error(`the bench page did not start: ${errors.join('; ')}`);
     });
     await sleep(warmupSeconds * 1000);
     const pid = browser.process().pid;
-    const before = processTree(pid);
+    // Read /proc right after each evaluate returns: a system that blocks the
+    // page's main thread (LiveKit) delays both calls, and the page stamps its
+    // window when they run, so this keeps the CPU window on the frame window.
     await page.evaluate(() => window.bench.startWindow());
+    const before = processTree(pid);
+    const machineBefore = machineCpuSeconds();
     await sleep(windowSeconds * 1000);
     const result = await page.evaluate(() => window.bench.endWindow());
     const after = processTree(pid);
+    const machineAfter = machineCpuSeconds();
+    const offOriginRequests = [...new Set([...offOrigin, ...result.offOriginRequests])];
+    if (offOriginRequests.length) process.stderr.write(`ERROR: ${system.name} requested off-origin URLs: ${offOriginRequests.join(', ')}\n`);
     return {
       ...result,
+      offOriginRequests,
+      errors: [...errors, ...offOriginRequests.map((url) => `off-origin request: ${url}`)],
+      consoleNotes,
       cpuSecondsPerFrame: result.frames ? (after.cpu - before.cpu) / result.frames : null,
       cpuCoresBusy: (after.cpu - before.cpu) / result.seconds,
+      // CPU that processes outside this browser used meanwhile (other work on
+      // the machine competes for the same cores and skews every figure).
+      otherCoresBusy: (machineAfter - machineBefore - (after.cpu - before.cpu)) / result.seconds,
       processMemoryDeltaBytes: after.rss - before.rss,
       processMemoryBytes: after.rss,
     };
@@ -116,6 +200,8 @@ const median = (values) => {
   const sorted = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
 };
+
+if (systems.some((s) => !s.ours)) await bundleLiveKit();
 
 const server = await startDevServer({
   config: { rootDir: '.', port: 0, hostname: 'localhost', nodeResolve: false, watch: false },
@@ -137,23 +223,40 @@ try {
       }
     }
     for (const system of systems) {
-      process.stderr.write(`${clip} · ${system.name} · stage profile\n`);
-      const profiled = await runOnce(baseUrl, system, clip, true);
+      // LiveKit has no stages to profile.
+      let profiled = null;
+      if (system.ours) {
+        process.stderr.write(`${clip} · ${system.name} · stage profile\n`);
+        profiled = await runOnce(baseUrl, system, clip, true);
+      }
       const measured = runs.get(system.name);
       report.results.push({
         clip,
         system: system.name,
+        key: system.key,
+        ours: system.ours,
         tier: measured[0]?.tier ?? null,
         fps: median(measured.map((r) => r.fps)),
         latencyP50: median(measured.map((r) => r.latencyP50)),
         latencyP95: median(measured.map((r) => r.latencyP95)),
+        captureLatencyP50: median(measured.map((r) => r.captureLatencyP50)),
+        captureLatencyP95: median(measured.map((r) => r.captureLatencyP95)),
+        unmatchedFrames: median(measured.map((r) => r.unmatchedFrames)),
+        processedFrames: median(measured.map((r) => r.processedFrames)),
         longTaskMs: median(measured.map((r) => r.longTaskMs)),
         cpuSecondsPerFrame: median(measured.map((r) => r.cpuSecondsPerFrame)),
         cpuCoresBusy: median(measured.map((r) => r.cpuCoresBusy)),
+        otherCoresBusy: median(measured.map((r) => r.otherCoresBusy)),
         heapDeltaBytes: median(measured.map((r) => r.heapDeltaBytes)),
         processMemoryDeltaBytes: median(measured.map((r) => r.processMemoryDeltaBytes)),
         stages: measured[0]?.stats.stages ?? {},
-        profiledStages: profiled.stats.stages,
+        selfReported: measured[0]?.stats.selfReported,
+        profiledStages: profiled?.stats.stages ?? null,
+        info: measured[0]?.info ?? {},
+        // MediaPipe's wasm logs "Created TensorFlow Lite XNNPACK delegate for CPU"
+        // only when inference runs on the CPU.
+        inference: system.ours ? null : measured.some((r) => r.consoleNotes.some((n) => /XNNPACK delegate for CPU/.test(n))) ? 'CPU (TFLite XNNPACK)' : 'GPU (TFLite WebGL delegate; no XNNPACK log)',
+        offOriginRequests: [...new Set(measured.flatMap((r) => r.offOriginRequests))],
         runs: measured,
       });
     }
@@ -162,12 +265,34 @@ try {
   await server.stop();
 }
 
+// Each of our tiers against LiveKit, per clip (ours / LiveKit: below 1 means
+// fewer fps, lower latency, less CPU per frame).
+const ratio = (ours, theirs) => (typeof ours === 'number' && typeof theirs === 'number' && theirs !== 0 ? ours / theirs : null);
+report.ratios = [];
+for (const clip of clips) {
+  const livekit = report.results.find((r) => r.clip === clip && r.key === 'livekit');
+  if (!livekit) continue;
+  for (const r of report.results.filter((x) => x.clip === clip && x.ours)) {
+    report.ratios.push({
+      clip,
+      system: r.system,
+      versus: livekit.system,
+      fpsRatio: ratio(r.fps, livekit.fps),
+      latencyP95Ratio: ratio(r.latencyP95, livekit.latencyP95),
+      captureLatencyP95Ratio: ratio(r.captureLatencyP95, livekit.captureLatencyP95),
+      cpuSecondsPerFrameRatio: ratio(r.cpuSecondsPerFrame, livekit.cpuSecondsPerFrame),
+      longTaskMs: r.longTaskMs,
+      livekitLongTaskMs: livekit.longTaskMs,
+    });
+  }
+}
+
 const fmt = (v, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '–');
 const lines = [];
-lines.push('| clip | system | tier | fps | latency p50 / p95 ms | long tasks ms | CPU s/frame | cores busy | heap Δ MB | RSS Δ MB |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|');
+lines.push('| clip | system | tier | fps | latency p50 / p95 ms | capture-clock latency p50 / p95 ms | long tasks ms | CPU s/frame | cores busy | cores busy elsewhere | heap Δ MB | RSS Δ MB |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.results) {
-  lines.push(`| ${r.clip} | ${r.system} | ${r.tier} | ${fmt(r.fps)} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.longTaskMs, 0)} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
+  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${fmt(r.fps)} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
 }
 lines.push('');
 lines.push('Per-stage ms, p50 / p95 (profiling run: each GPU stage waits for the GPU):');
@@ -175,8 +300,30 @@ lines.push('');
 const stageNames = ['upload', 'scale', 'readback', 'segment', 'refine', 'blur', 'composite', 'total'];
 lines.push(`| clip | system | ${stageNames.join(' | ')} |`);
 lines.push(`|---|---|${stageNames.map(() => '---').join('|')}|`);
-for (const r of report.results) {
+for (const r of report.results.filter((x) => x.profiledStages)) {
   lines.push(`| ${r.clip} | ${r.system} | ${stageNames.map((s) => (r.profiledStages[s] ? `${fmt(r.profiledStages[s].p50)} / ${fmt(r.profiledStages[s].p95)}` : '–')).join(' | ')} |`);
+}
+if (report.ratios.length) {
+  lines.push('');
+  lines.push(`Ours vs ${livekitName} (ratio ours / LiveKit; fps above 1 and latency, CPU below 1 favour ours):`);
+  lines.push('');
+  lines.push('| clip | system | fps ratio | latency p95 ratio | capture-clock latency p95 ratio | CPU s/frame ratio | long tasks ms ours / LiveKit |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const q of report.ratios) {
+    const sig = (v) => (typeof v === 'number' ? v.toPrecision(3) : '–');
+    lines.push(`| ${q.clip} | ${q.system} | ${sig(q.fpsRatio)} | ${sig(q.latencyP95Ratio)} | ${sig(q.captureLatencyP95Ratio)} | ${sig(q.cpuSecondsPerFrameRatio)} | ${fmt(q.longTaskMs, 0)} / ${fmt(q.livekitLongTaskMs, 0)} |`);
+  }
+}
+for (const key of new Set(report.results.filter((r) => !r.ours).map((r) => r.key))) {
+  const { info, system, inference } = report.results.find((r) => r.key === key);
+  lines.push('');
+  lines.push(`${system}: blurRadius ${info.blurRadius}, segmenter delegate ${info.delegate}, inference ran on ${inference}, tasks-vision ${info.tasksVisionVersion}, WebGL ${info.webglRenderer}.`);
+}
+const offOriginAll = report.results.flatMap((r) => r.offOriginRequests.map((url) => `${r.system}: ${url}`));
+if (offOriginAll.length) {
+  lines.push('');
+  lines.push(`ERROR: off-origin requests: ${offOriginAll.join(', ')}`);
+  process.exitCode = 1;
 }
 const table = lines.join('\n');
 console.log(table);

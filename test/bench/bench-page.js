@@ -34,7 +34,7 @@ async function startBlurCamera() {
   const { BlurProcessor } = await import('../../dist/blur-camera.js');
   const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile });
   const output = await processor.start();
-  return { output, tier: processor.tier, stats: () => processor.stats, info: {} };
+  return { output, tier: processor.tier, stats: () => processor.stats, info: {}, processedFrames: () => null };
 }
 
 async function startLiveKit() {
@@ -47,7 +47,9 @@ async function startLiveKit() {
   };
   // LiveKit's per-frame self-report (segmentation is synchronous on this thread).
   const frameStats = [];
+  let processedFrames = 0;
   const onFrameProcessed = (s) => {
+    processedFrames++;
     frameStats.push(s);
     if (frameStats.length > 2000) frameStats.shift();
   };
@@ -77,6 +79,8 @@ async function startLiveKit() {
   return {
     output: processor.processedTrack,
     tier: null,
+    // Frames LiveKit's transformer has enqueued to its generator so far.
+    processedFrames: () => processedFrames,
     stats: () => ({
       // LiveKit has no stages of ours. What its onFrameProcessed reports, over
       // all frames so far, not GPU-synchronised: filterTimeMs spans the
@@ -156,7 +160,7 @@ window.bench = {
   tier: running.tier,
   info: running.info,
   startWindow() {
-    window_ = { started: performance.now(), frames: 0, unmatched: 0, latencies: [], outputs: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null };
+    window_ = { started: performance.now(), frames: 0, unmatched: 0, latencies: [], outputs: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null, processedStart: running.processedFrames() };
   },
   endWindow() {
     const seconds = (performance.now() - window_.started) / 1000;
@@ -166,6 +170,9 @@ window.bench = {
       seconds,
       fps: window_.frames / seconds,
       frames: window_.frames,
+      // LiveKit only: frames its transformer produced in the window (vs the
+      // frames that reached the output track's reader, `frames`).
+      processedFrames: window_.processedStart === null ? null : running.processedFrames() - window_.processedStart,
       unmatchedFrames: window_.unmatched,
       latencyP50: percentile(window_.latencies, 0.5),
       latencyP95: percentile(window_.latencies, 0.95),
