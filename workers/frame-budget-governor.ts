@@ -1,13 +1,20 @@
 import type { SegmentationModel } from './protocol.js';
 
-/** Fraction of the camera's frame interval the pipeline may use before it sheds work. */
-const OVER_BUDGET = 0.92;
-/** Fraction of the frame interval under which the shed work is taken back. */
-const HEADROOM = 0.7;
-/** Frames over budget, in a row, before stepping up a level (about a third of a second at 30 fps). */
+/** The pipeline is behind when its output period exceeds the camera's by this factor. */
+const BEHIND = 1.12;
+/** Busy time under this fraction of the camera interval is clear headroom. */
+const CLEAR_HEADROOM = 0.5;
+/** Outputs in a row that are behind, after the settling period, before stepping up a level (about a third of a second). */
 const STEP_UP_FRAMES = 10;
-/** Milliseconds of headroom, continuously, before stepping back down a level. */
-const STEP_DOWN_MS = 4000;
+/** Outputs ignored after any level change or start: JIT warm-up and a model swap make them slow. */
+const SETTLE_FRAMES = 20;
+/** Milliseconds of clear headroom, continuously, before stepping down a level. */
+const CLEAR_HEADROOM_MS = 4000;
+/** A level is retried after this long even without clear headroom (the load may have gone); doubles after each failed retry. */
+const FIRST_RETRY_MS = 20_000;
+const MAX_RETRY_MS = 160_000;
+/** Stepping back up within this long after a step down means the retry failed. */
+const RETRY_FAILED_WITHIN_MS = 6000;
 /** Weight of the newest sample in the moving averages. */
 const EMA_WEIGHT = 0.1;
 
@@ -24,22 +31,29 @@ export interface Adaptation {
 }
 
 /**
- * The frame-budget governor: when the pipeline takes longer per frame than the
- * camera gives it, it first segments only every other frame (the frame between
- * reuses the latest refined mask), then also switches to the landscape model,
- * which costs about 60% of the general one. It returns level by level once the
- * measured cost leaves clear headroom. Costs of frames with and without
- * segmentation are tracked apart, so it can predict the cost of the level
- * below before stepping down.
+ * The frame-budget governor. When the pipeline delivers frames slower than
+ * the camera gives them, it first segments only every other frame (the frame
+ * between reuses the latest refined mask), then also switches to the
+ * landscape model, which costs about 60% of the general one. It measures the
+ * output period rather than modelling stage costs, so it stays right when
+ * segmentation overlaps compositing on another core. It steps back down when
+ * the busy time shows clear headroom, and otherwise retries the better level
+ * now and then (the machine's load may have changed), backing off after each
+ * retry that fails.
  */
 export class FrameBudgetGovernor {
   private level: GovernorLevel = 0;
   private intervalMs = 1000 / 30;
   private lastInputUs: number | null = null;
-  private costWithSegment: number | null = null;
-  private costWithoutSegment: number | null = null;
-  private overBudgetFrames = 0;
+  private lastOutputAt: number | null = null;
+  private periodMs: number | null = null;
+  private busyMs: number | null = null;
+  private behindFrames = 0;
+  private settleFrames = SETTLE_FRAMES;
   private headroomSinceMs: number | null = null;
+  private levelSinceMs: number | null = null;
+  private lastStepDownAt = -Infinity;
+  private retryAfterMs = FIRST_RETRY_MS;
   private frameCounter = 0;
 
   /** `fixedBudgetMs` replaces the camera's measured frame interval (a test hook). */
@@ -74,48 +88,52 @@ export class FrameBudgetGovernor {
     return { level: this.level, segmentEvery: this.level === 0 ? 1 : 2, model: this.model(requested) };
   }
 
-  /** Records how long a processed frame kept the pipeline busy, and moves between levels. */
-  record(busyMs: number, segmented: boolean, nowMs: number, requested: SegmentationModel): void {
+  /** Records a delivered frame and how long it kept the pipeline's own thread busy; moves between levels. */
+  record(busyMs: number, nowMs: number, requested: SegmentationModel): void {
     if (!this.enabled) return;
-    if (segmented) this.costWithSegment = ema(this.costWithSegment, busyMs);
-    else this.costWithoutSegment = ema(this.costWithoutSegment, busyMs);
-    const predicted = this.predictedCost(this.level);
-    if (predicted === null) return;
+    this.levelSinceMs ??= nowMs;
+    if (this.lastOutputAt !== null) this.periodMs = ema(this.periodMs, nowMs - this.lastOutputAt);
+    this.lastOutputAt = nowMs;
+    this.busyMs = ema(this.busyMs, busyMs);
+    if (this.settleFrames > 0) {
+      this.settleFrames--;
+      return;
+    }
     const budget = this.fixedBudgetMs ?? this.intervalMs;
-    if (predicted > budget * OVER_BUDGET) {
+    const period = this.fixedBudgetMs !== undefined ? Math.max(this.periodMs ?? 0, this.busyMs) : (this.periodMs ?? 0);
+    if (period > budget * BEHIND) {
       this.headroomSinceMs = null;
-      if (++this.overBudgetFrames >= STEP_UP_FRAMES && this.level < this.maxLevel(requested)) this.setLevel((this.level + 1) as GovernorLevel);
+      if (++this.behindFrames >= STEP_UP_FRAMES && this.level < this.maxLevel(requested)) {
+        // Behind again soon after a step down: that retry failed, wait longer before the next.
+        if (nowMs - this.lastStepDownAt < RETRY_FAILED_WITHIN_MS) this.retryAfterMs = Math.min(MAX_RETRY_MS, this.retryAfterMs * 2);
+        this.setLevel((this.level + 1) as GovernorLevel, nowMs);
+      }
       return;
     }
-    this.overBudgetFrames = 0;
-    const below = this.level > 0 ? this.predictedCost((this.level - 1) as GovernorLevel) : null;
-    // At level 2 the general model's cost is unknown while the landscape one runs: require clear headroom at this level.
-    const fits = this.level === 2 ? predicted < budget * HEADROOM * 0.85 : below !== null && below < budget * HEADROOM;
-    if (!fits) {
-      this.headroomSinceMs = null;
-      return;
+    this.behindFrames = 0;
+    if (this.level === 0) return;
+    const clearHeadroom = this.busyMs < budget * CLEAR_HEADROOM;
+    this.headroomSinceMs = clearHeadroom ? (this.headroomSinceMs ?? nowMs) : null;
+    const headroomLongEnough = this.headroomSinceMs !== null && nowMs - this.headroomSinceMs >= CLEAR_HEADROOM_MS;
+    const retryDue = nowMs - this.levelSinceMs >= this.retryAfterMs;
+    if (headroomLongEnough || retryDue) {
+      this.lastStepDownAt = nowMs;
+      this.setLevel((this.level - 1) as GovernorLevel, nowMs);
     }
-    this.headroomSinceMs ??= nowMs;
-    if (nowMs - this.headroomSinceMs >= STEP_DOWN_MS) this.setLevel((this.level - 1) as GovernorLevel);
   }
 
   private maxLevel(requested: SegmentationModel): GovernorLevel {
     return requested === 'landscape' ? 1 : 2;
   }
 
-  private predictedCost(level: GovernorLevel): number | null {
-    if (this.costWithSegment === null) return null;
-    if (level === 0) return this.costWithSegment;
-    if (this.costWithoutSegment === null) return level === this.level ? null : this.costWithSegment;
-    return (this.costWithSegment + this.costWithoutSegment) / 2;
-  }
-
-  private setLevel(level: GovernorLevel): void {
-    // The cost of a segmented frame changes with the model; measure it afresh.
-    if (level === 2 || this.level === 2) this.costWithSegment = null;
+  private setLevel(level: GovernorLevel, nowMs: number): void {
     this.level = level;
-    this.overBudgetFrames = 0;
+    this.behindFrames = 0;
+    this.settleFrames = SETTLE_FRAMES;
     this.headroomSinceMs = null;
+    this.levelSinceMs = nowMs;
+    this.periodMs = null;
+    this.busyMs = null;
   }
 }
 

@@ -19,7 +19,6 @@ const STATS_INTERVAL_MS = 500;
 interface FrameJob {
   readonly frame: VideoFrame;
   readonly compositor: Compositor;
-  readonly segmented: boolean;
   readonly started: number;
   readonly stageMs: number;
   readonly timings: CompositorTimings;
@@ -289,7 +288,7 @@ export class FramePipeline {
       console.error('blur-camera: a frame failed to process and was dropped', error);
       return null;
     }
-    return { frame, compositor, segmented: segmenter !== null, started, stageMs: performance.now() - started, timings, close: () => frame.close() };
+    return { frame, compositor, started, stageMs: performance.now() - started, timings, close: () => frame.close() };
   }
 
   /** Stage 2: composite, write, and tell the governor what the frame cost. */
@@ -325,7 +324,7 @@ export class FramePipeline {
     }
     const renderMs = performance.now() - started;
     // Overlapped, a frame costs the slower stage; in sequence, both.
-    this.adapt(compositor.overlaps ? Math.max(job.stageMs, renderMs) : job.stageMs + renderMs, job.segmented);
+    this.adapt(compositor.overlaps ? Math.max(job.stageMs, renderMs) : job.stageMs + renderMs);
     if (!this.firstFramePosted) {
       this.firstFramePosted = true;
       this.init.post({ type: 'first-frame' });
@@ -333,8 +332,8 @@ export class FramePipeline {
   }
 
   /** Feeds the governor, and swaps the segmenter's model when its level asks for another. */
-  private adapt(busyMs: number, segmented: boolean): void {
-    this.governor.record(busyMs, segmented, performance.now(), this.options.model);
+  private adapt(busyMs: number): void {
+    this.governor.record(busyMs, performance.now(), this.options.model);
     const wanted = this.governor.model(this.options.model);
     if (wanted !== this.segmenterModel && this.segmenter) this.startSegmenter(wanted, false);
   }
