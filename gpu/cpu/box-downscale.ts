@@ -3,12 +3,14 @@ import { sizeRgbImage, type RgbImage } from './rgb-image.js';
 /**
  * Halves an RGBA frame by averaging each 2×2 block into `out`. This is the one
  * pass the CPU renderer makes over every input pixel; everything else (the
- * model input, the blur) works on this copy or smaller ones. An odd last
- * column or row is averaged with itself.
+ * model input, the blur) works on this copy or smaller ones. Sizes round up
+ * and an odd last column or row is averaged with itself, so level pixel i
+ * always covers source pixels 2i and 2i+1: the levels stay registered with
+ * the frame (rounding down would shift a 675-row level by half a pixel).
  */
 export function halveRgba(rgba: Uint8ClampedArray, width: number, height: number, out: RgbImage): RgbImage {
-  const halfWidth = Math.max(1, width >> 1);
-  const halfHeight = Math.max(1, height >> 1);
+  const halfWidth = Math.max(1, (width + 1) >> 1);
+  const halfHeight = Math.max(1, (height + 1) >> 1);
   sizeRgbImage(out, halfWidth, halfHeight);
   const dst = out.data;
   const rowBytes = width * 4;
@@ -16,22 +18,28 @@ export function halveRgba(rgba: Uint8ClampedArray, width: number, height: number
     const top = 2 * y * rowBytes;
     const bottom = Math.min(2 * y + 1, height - 1) * rowBytes;
     let o = y * halfWidth * 3;
-    for (let x = 0; x < halfWidth; x++, o += 3) {
+    const pairs = width >> 1;
+    for (let x = 0; x < pairs; x++, o += 3) {
       const a = top + x * 8;
       const b = bottom + x * 8;
       dst[o] = (rgba[a]! + rgba[a + 4]! + rgba[b]! + rgba[b + 4]!) * 0.25;
       dst[o + 1] = (rgba[a + 1]! + rgba[a + 5]! + rgba[b + 1]! + rgba[b + 5]!) * 0.25;
       dst[o + 2] = (rgba[a + 2]! + rgba[a + 6]! + rgba[b + 2]! + rgba[b + 6]!) * 0.25;
     }
+    if (pairs < halfWidth) {
+      const a = top + pairs * 8;
+      const b = bottom + pairs * 8;
+      for (let c = 0; c < 3; c++) dst[o + c] = (rgba[a + c]! + rgba[b + c]!) * 0.5;
+    }
   }
   return out;
 }
 
-/** Halves an RGB float image by 2×2 averaging, clamping at odd edges. */
+/** Halves an RGB float image by 2×2 averaging; sizes round up as in halveRgba. */
 export function halveRgb(source: RgbImage, out: RgbImage): RgbImage {
   const { width, height, data: src } = source;
-  const halfWidth = Math.max(1, width >> 1);
-  const halfHeight = Math.max(1, height >> 1);
+  const halfWidth = Math.max(1, (width + 1) >> 1);
+  const halfHeight = Math.max(1, (height + 1) >> 1);
   sizeRgbImage(out, halfWidth, halfHeight);
   const dst = out.data;
   const rowValues = width * 3;

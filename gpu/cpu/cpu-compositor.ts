@@ -104,7 +104,7 @@ export class CpuCompositor implements Compositor {
         this.blur.blur(small, kernel, this.blurred);
         timings.blur = performance.now() - blurStarted;
         const compositeStarted = performance.now();
-        this.pass.composite(slot.rgba, width, height, this.blurred, mask);
+        this.pass.composite(slot.rgba, width, height, this.blurred, downsample, mask);
         timings.composite = performance.now() - compositeStarted;
       }
       const outputStarted = performance.now();

@@ -28,10 +28,13 @@ export class RgbaCompositePass {
   private maskRow = new Float32Array(0);
   private blurRow = new Float32Array(0);
 
-  /** `mask` null blurs the whole frame: fail closed while no mask exists. */
-  composite(rgba: Uint8ClampedArray, width: number, height: number, blurred: RgbImage, mask: PersonMask | null): void {
-    const bx = (this.blurX = cachedAxis(this.blurX, blurred.width, width));
-    const by = (this.blurY = cachedAxis(this.blurY, blurred.height, height));
+  /**
+   * `blurred` is the frame downsampled by `downsample` (sizes rounded up);
+   * `mask` null blurs the whole frame: fail closed while no mask exists.
+   */
+  composite(rgba: Uint8ClampedArray, width: number, height: number, blurred: RgbImage, downsample: number, mask: PersonMask | null): void {
+    const bx = (this.blurX = cachedAxis(this.blurX, blurred.width, width, downsample));
+    const by = (this.blurY = cachedAxis(this.blurY, blurred.height, height, downsample));
     if (this.blurRow.length < blurred.width * 3) this.blurRow = new Float32Array(blurred.width * 3);
     const blurRow = this.blurRow;
     const src = blurred.data;
