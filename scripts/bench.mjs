@@ -39,7 +39,10 @@ const clipsOption = args.indexOf('--clips');
 const clips = clipsOption >= 0 ? args[clipsOption + 1].split(',') : ['keyed-person-720p.mjpeg', 'desk-worker-720p.mjpeg'];
 const livekitName = '@livekit/track-processors 0.8.1 BackgroundBlur';
 const allSystems = [
+  // renderer 'auto' (the default): tiers 1 and 2 render on the CPU where the GPU is a software one, as here.
   ...[1, 2, 3, 4].map((tier) => ({ key: `tier${tier}`, name: `blur-camera tier ${tier}`, query: `maxTier=${tier}`, ours: true })),
+  // The same tiers forced onto their GPU compositors (WebGPU, WebGL2), to show what the software GPU costs.
+  ...[1, 2].map((tier) => ({ key: `tier${tier}-gpu`, name: `blur-camera tier ${tier}, GPU compositor`, query: `maxTier=${tier}&renderer=gpu`, ours: true })),
   { key: 'livekit', name: livekitName, query: 'system=livekit', ours: false },
   // Opt-in only (--systems livekit-cpu): LiveKit with its segmenter on the CPU
   // delegate instead of its default GPU one. Not part of the ratios.
@@ -236,6 +239,9 @@ try {
         key: system.key,
         ours: system.ours,
         tier: measured[0]?.tier ?? null,
+        // What rendered (cpu, webgpu, …) and what the frame-budget governor shed, at the end of each run.
+        compositor: measured[0]?.stats?.compositor ?? null,
+        adaptation: measured.map((r) => r.stats?.adaptation).filter(Boolean),
         fps: median(measured.map((r) => r.fps)),
         latencyP50: median(measured.map((r) => r.latencyP50)),
         latencyP95: median(measured.map((r) => r.latencyP95)),
@@ -289,10 +295,11 @@ for (const clip of clips) {
 
 const fmt = (v, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '–');
 const lines = [];
-lines.push('| clip | system | tier | fps | latency p50 / p95 ms | capture-clock latency p50 / p95 ms | long tasks ms | CPU s/frame | cores busy | cores busy elsewhere | heap Δ MB | RSS Δ MB |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+const governor = (r) => (r.adaptation?.length ? r.adaptation.map((a) => `${a.level} (${a.model}, 1/${a.segmentEvery})`).join(', ') : '–');
+lines.push('| clip | system | tier | renders on | governor level per run | fps | latency p50 / p95 ms | capture-clock latency p50 / p95 ms | long tasks ms | CPU s/frame | cores busy | cores busy elsewhere | heap Δ MB | RSS Δ MB |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.results) {
-  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${fmt(r.fps)} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
+  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${r.compositor ?? '–'} | ${governor(r)} | ${fmt(r.fps)} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
 }
 lines.push('');
 lines.push('Per-stage ms, p50 / p95 (profiling run: each GPU stage waits for the GPU):');

@@ -32,7 +32,7 @@ const camera = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280
 /** Starts a system on the camera; resolves to { output, tier, stats() , info }. */
 async function startBlurCamera() {
   const { BlurProcessor } = await import('../../dist/blur-camera.js');
-  const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile });
+  const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile, renderer: params.get('renderer') === 'gpu' ? 'gpu' : 'auto' });
   const output = await processor.start();
   return { output, tier: processor.tier, stats: () => processor.stats, info: {}, processedFrames: () => null };
 }
