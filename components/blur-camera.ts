@@ -1,6 +1,7 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { BlurProcessor } from '../src/blur-processor.js';
+import { parseBackground, type BackgroundValue } from '../src/background-source.js';
 import { BlurError, type BlurErrorType } from '../src/blur-error.js';
 import { openCamera } from '../src/camera.js';
 import type { Tier } from '../src/capability-ladder.js';
@@ -28,7 +29,7 @@ const autostartConverter = {
  * @fires trackready - the processed track is live; `detail`: `{ stream, track, tier }`
  * @fires tierchange - the pipeline picked or stepped down a tier; `detail`: `{ tier, reason, refused }`
  * @fires statechange - `state` changed; `detail`: `{ state, previous }`
- * @fires error - something failed; `detail.type` is one of `permission-denied`, `no-camera`, `camera-busy`, `camera-ended`, `model-load`, `gpu-lost`, `worker-crashed`, `unsupported`
+ * @fires error - something failed; `detail.type` is one of `permission-denied`, `no-camera`, `camera-busy`, `camera-ended`, `model-load`, `gpu-lost`, `worker-crashed`, `unsupported`, `background-load` (the background picture failed to load; the blur stays and the element keeps running)
  * @slot badge - replaces the tier badge's text
  * @csspart preview - the `<video>` showing the processed stream
  * @csspart controls - the row holding the slider
@@ -62,6 +63,16 @@ export class BlurCamera extends LitElement {
   @property() model: SegmentationModel = 'general';
   /** The best tier allowed: 1 allows all, 4 forces the CPU path. */
   @property({ type: Number, attribute: 'max-tier' }) maxTier: Tier = 1;
+  /**
+   * What stands behind the person: `blur` (the default), `none` (the effect
+   * off; the badge says so), a CSS colour (`#1e3a5f`, `rebeccapurple`), or an
+   * image URL (fetched with CORS). The property also takes an ImageBitmap, a
+   * Blob, an `<img>` or a `<video>` (which loops). Pictures cover the frame,
+   * centred, keeping their aspect ratio. A picture that fails to load fires
+   * `error` with `type: 'background-load'` and the blur stays. Live.
+   * @type {'blur' | 'none' | string | ImageBitmap | Blob | HTMLImageElement | HTMLVideoElement}
+   */
+  @property({ attribute: 'background' }) background: BackgroundValue | null = 'blur';
   /** `composite`, or `mask` to show the refined person mask. */
   @property() view: OutputView = 'composite';
   /** Mirror the preview (not the stream), as a selfie view. */
@@ -182,6 +193,7 @@ export class BlurCamera extends LitElement {
     }
     if (changed.has('view') && this.processor) this.processor.view = normalizeView(this.view);
     if (changed.has('model') && this.processor) this.processor.model = normalizeModel(this.model);
+    if (changed.has('background') && this.processor) this.processor.background = this.background ?? 'blur';
   }
 
   protected override updated(): void {
@@ -192,7 +204,8 @@ export class BlurCamera extends LitElement {
   }
 
   protected override render(): unknown {
-    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType);
+    const effectOff = parseBackground(this.background)?.kind === 'none';
+    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType, effectOff);
     return html`
       <div class="frame">
         <video part="preview" aria-label=${this.previewLabel} autoplay muted playsinline></video>
@@ -243,6 +256,7 @@ export class BlurCamera extends LitElement {
         sigma: normalizeSigma(this.sigma),
         view: normalizeView(this.view),
         model: normalizeModel(this.model),
+        background: this.background ?? 'blur',
         maxTier: normalizeMaxTier(this.maxTier),
         ...(this.assetsUrl ? { assetsUrl: this.assetsUrl } : {}),
       });

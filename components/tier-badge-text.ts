@@ -14,6 +14,8 @@ export interface BadgeTexts {
   /** The error state's text per `error` type: what happened and what the user can do. */
   readonly errors: Readonly<Partial<Record<BlurErrorType, string>>>;
   readonly tiers: Readonly<Record<Tier, string>>;
+  /** While running with `background="none"`: the user turned the effect off, and the room shows. */
+  readonly effectOff?: string;
 }
 
 export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
@@ -35,9 +37,10 @@ export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
     4: 'Background blur is using your CPU; quality may be reduced',
     5: 'Background blur isn’t available in this browser',
   },
+  effectOff: 'Background effect off',
 };
 
-export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier | null, errorType: BlurErrorType | null = null): string {
+export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier | null, errorType: BlurErrorType | null = null, effectOff = false): string {
   if (tier === 5) return texts.tiers[5];
   switch (state) {
     case 'idle':
@@ -48,6 +51,7 @@ export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier 
     case 'error':
       return (errorType && texts.errors?.[errorType]) || texts.error;
     case 'running':
+      if (effectOff) return texts.effectOff ?? DEFAULT_BADGE_TEXTS.effectOff!;
       return tier ? texts.tiers[tier] : texts.starting;
   }
 }

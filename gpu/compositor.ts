@@ -6,11 +6,12 @@ import { MASK_HISTORY_LENGTH } from './refine-constants.js';
  */
 
 import type { MaskRefinement } from '../workers/protocol.js';
+import type { Background } from './background.js';
 
 /** What the output shows: the composite, or the refined person mask as grey for debugging. */
 export type CompositorView = 'composite' | 'mask';
 
-export type { MaskRefinement };
+export type { MaskRefinement, Background };
 
 /** How many masks each refinement averages. */
 export function historyLength(refinement: MaskRefinement): number {
@@ -29,6 +30,8 @@ export interface RenderParams {
   readonly sigma: number;
   readonly view: CompositorView;
   readonly refinement: MaskRefinement;
+  /** Light wrap strength for a replaced background, 0 (off) to 1 (see LIGHT_WRAP_STRENGTH). */
+  readonly lightWrap: number;
 }
 
 /**
@@ -68,6 +71,12 @@ export interface Compositor {
   pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void>;
   /** Forgets every mask, so that the next frames are blurred whole (fail closed). */
   clearMasks(): void;
+  /**
+   * What stands behind the person from the next `render` on. The compositor
+   * fits and uploads it once (and again only when it or the frame size
+   * changes); it never closes the image, which stays the caller's.
+   */
+  setBackground(background: Background): void;
   /** Renders the output for `frame`; the caller owns and closes both frames. */
   render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame>;
   /** Releases every GPU resource. Safe to call twice. */

@@ -1,12 +1,13 @@
 import { blurWorkerUrl, resolveAssetUrls } from './asset-urls.js';
+import { BackgroundLoadError, loadBackground, parseBackground, VideoBackgroundPump, type BackgroundValue, type LoadedBackground, type ParsedBackground } from './background-source.js';
 import { BlurError } from './blur-error.js';
 import { CanvasCaptureTransport } from './canvas-capture-transport.js';
 import { chooseTier, detectPageCapabilities, tierOf, type LadderDecision, type Tier, type TransportKind } from './capability-ladder.js';
 import type { BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from './events.js';
 import { InsertableStreamsTransport } from './insertable-streams-transport.js';
-import { normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
+import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
-import type { LiveOptions, RendererPreference, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
+import type { Background, LiveOptions, RendererPreference, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
 
 export interface BlurProcessorOptions {
   /** Blur strength in pixels: 4 barely there, 8 medium (default), 16 heavy. */
@@ -15,6 +16,15 @@ export interface BlurProcessorOptions {
   view?: OutputView;
   /** `general` (256×256, default) or `landscape` (144×256, faster). */
   model?: SegmentationModel;
+  /**
+   * What stands behind the person: `blur` (default), `none` (the effect off),
+   * a CSS colour, an image URL, or an ImageBitmap, Blob, `<img>` or `<video>`
+   * (which loops). Pictures cover the frame, centred. One that fails to load
+   * fires `error` (`background-load`) and the blur stays. Live (`background`).
+   */
+  background?: BackgroundValue;
+  /** @internal Light wrap strength for a replaced background, 0–1; the quality harness turns it off to compare. */
+  lightWrap?: number;
   /** The best rung allowed: 1 allows all, 4 forces the CPU path. */
   maxTier?: Tier;
   /** @internal The edge treatment, for the quality harness's side-by-side variants. */
@@ -79,6 +89,12 @@ export class BlurProcessor extends EventTarget {
   private transferredInput: MediaStreamTrack | null = null;
   private lastRefused: LadderDecision['refused'] = [];
   private latestStats: PipelineStats = EMPTY_STATS;
+  /** The background as the page set it. */
+  private backgroundValue: BackgroundValue = 'blur';
+  /** The background in effect: what the worker gets (the previous one stays while a new one loads). */
+  private loadedBackground: LoadedBackground = { kind: 'blur' };
+  private backgroundLoad: AbortController | null = null;
+  private videoPump: VideoBackgroundPump | null = null;
   private readonly aborter = new AbortController();
   private starting: Promise<MediaStreamTrack> | null = null;
   private stopping: Promise<void> | null = null;
@@ -110,7 +126,9 @@ export class BlurProcessor extends EventTarget {
       view: normalizeView(options.view),
       model: normalizeModel(options.model),
       refinement: normalizeRefinement(options.refinement),
+      lightWrap: normalizeLightWrap(options.lightWrap),
     };
+    if (options.background !== undefined) this.background = options.background;
   }
 
   /** The tier running, or null before `start()` has chosen one. */
@@ -150,6 +168,38 @@ export class BlurProcessor extends EventTarget {
 
   set model(value: SegmentationModel) {
     this.update({ model: normalizeModel(value) });
+  }
+
+  /**
+   * What stands behind the person: `blur`, `none` (the effect off), a CSS
+   * colour, an image URL, or an ImageBitmap, Blob, `<img>` or `<video>`. Live;
+   * the previous background stays until a new picture has loaded. A value that
+   * is none of these is refused with a console warning (the previous stays);
+   * a picture that fails to load fires `error` (`background-load`) and the
+   * output shows the blur.
+   */
+  get background(): BackgroundValue {
+    return this.backgroundValue;
+  }
+
+  set background(value: BackgroundValue) {
+    const parsed = parseBackground(value);
+    if (!parsed) {
+      const shown = typeof value === 'string' ? JSON.stringify(value) : Object.prototype.toString.call(value);
+      console.warn(`blur-camera: background=${shown} is not blur, none, a CSS colour, an image URL, an ImageBitmap, a Blob, an <img> or a <video>; keeping the previous background.`);
+      return;
+    }
+    this.backgroundValue = value;
+    this.startBackgroundLoad(parsed);
+  }
+
+  /** @internal Light wrap strength, 0–1; live. */
+  get lightWrap(): number {
+    return this.liveOptions.lightWrap;
+  }
+
+  set lightWrap(value: number) {
+    this.update({ lightWrap: normalizeLightWrap(value) });
   }
 
   /** @internal The edge treatment (`naive`, `seed`, `refined`); live. */
@@ -244,6 +294,7 @@ export class BlurProcessor extends EventTarget {
         transport,
         backends,
         options: this.liveOptions,
+        background: this.workerBackground(),
         assets: resolveAssetUrls(this.assetsUrl),
         profile: this.profile,
         renderer: this.renderer,
@@ -252,6 +303,75 @@ export class BlurProcessor extends EventTarget {
       },
       transfer,
     );
+    // A video background's frames come on their own; the new worker needs one now.
+    this.videoPump?.refresh();
+  }
+
+  /**
+   * Loads a background and puts it in effect when it is ready, unless a newer
+   * one was set meanwhile. Keywords and colours take effect at once.
+   */
+  private startBackgroundLoad(parsed: ParsedBackground): void {
+    this.backgroundLoad?.abort();
+    this.backgroundLoad = null;
+    if (parsed.kind === 'blur' || parsed.kind === 'none' || parsed.kind === 'colour') {
+      this.useBackground(parsed);
+      return;
+    }
+    const aborter = new AbortController();
+    this.backgroundLoad = aborter;
+    loadBackground(parsed, aborter.signal).then(
+      (loaded) => {
+        if (aborter.signal.aborted || this.stopping) {
+          if (loaded.kind === 'image') loaded.bitmap.close();
+          return;
+        }
+        this.backgroundLoad = null;
+        this.useBackground(loaded);
+      },
+      (error: unknown) => {
+        if (aborter.signal.aborted || this.stopping) return;
+        this.backgroundLoad = null;
+        const message = error instanceof BackgroundLoadError
+          ? error.message
+          : `The background could not be loaded: ${error instanceof Error ? error.message : String(error)}. The background stays blurred.`;
+        console.error(`blur-camera: ${message}`);
+        // Never the raw room: the blur, which every fault falls back to.
+        this.useBackground({ kind: 'blur' });
+        this.emit('error', { type: 'background-load', message, cause: error });
+      },
+    );
+  }
+
+  /** Puts a loaded background in effect and tells the worker. */
+  private useBackground(loaded: LoadedBackground): void {
+    const previous = this.loadedBackground;
+    this.videoPump?.stop();
+    this.videoPump = null;
+    this.loadedBackground = loaded;
+    if (loaded.kind === 'video') {
+      this.videoPump = new VideoBackgroundPump(loaded.video, (frame) => {
+        // Transferred: the worker closes it when the next one comes. A frame that can reach no worker is still ours.
+        if (!this.bridge?.send({ type: 'background', background: { kind: 'image', image: frame } }, [frame])) frame.close();
+      });
+    } else {
+      this.bridge?.send({ type: 'background', background: this.workerBackground() });
+    }
+    if (previous.kind === 'image' && previous !== loaded) previous.bitmap.close();
+  }
+
+  /** The background in effect as the worker takes it; a picture is cloned (not transferred), so a restarted worker can have it too. */
+  private workerBackground(): Background {
+    const loaded = this.loadedBackground;
+    switch (loaded.kind) {
+      case 'image':
+        return { kind: 'image', image: loaded.bitmap };
+      case 'video':
+        // Its frames follow from the pump.
+        return { kind: 'blur' };
+      default:
+        return loaded;
+    }
   }
 
   /** Notices a worker that went silent: terminated from outside, or crashed without an `error` event. */
@@ -376,6 +496,10 @@ export class BlurProcessor extends EventTarget {
 
   private async teardown(): Promise<void> {
     this.aborter.abort(new DOMException('The processor was stopped', 'AbortError'));
+    this.backgroundLoad?.abort();
+    this.backgroundLoad = null;
+    this.videoPump?.stop();
+    this.videoPump = null;
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
     this.input.removeEventListener('ended', this.onInputEnded);
@@ -395,6 +519,8 @@ export class BlurProcessor extends EventTarget {
     this.transferredInput = null;
     this.output?.stop();
     this.output = null;
+    if (this.loadedBackground.kind === 'image') this.loadedBackground.bitmap.close();
+    this.loadedBackground = { kind: 'blur' };
   }
 
   private update(changes: Partial<LiveOptions>): void {

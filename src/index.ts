@@ -9,6 +9,7 @@ if (!customElements.get('blur-camera')) customElements.define('blur-camera', Blu
 export { BlurCamera };
 export { BlurProcessor, type BlurProcessorOptions } from './blur-processor.js';
 export { BlurError, type BlurErrorType } from './blur-error.js';
+export type { BackgroundValue } from './background-source.js';
 export type { Tier, RefusedTier } from './capability-ladder.js';
 export type {
   BlurCameraEventMap,

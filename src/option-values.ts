@@ -1,4 +1,4 @@
-import { SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN } from '../gpu/refine-constants.js';
+import { LIGHT_WRAP_STRENGTH, SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN } from '../gpu/refine-constants.js';
 import type { Tier } from './capability-ladder.js';
 import type { MaskRefinement, OutputView, SegmentationModel } from '../workers/protocol.js';
 
@@ -40,6 +40,7 @@ export const normalizeMaxTier = (value: unknown): Tier => {
   warn('max-tier', value, 1);
   return 1;
 };
+export const normalizeLightWrap = (value: unknown): number => numberInRange('lightWrap', value, 0, 1, LIGHT_WRAP_STRENGTH);
 export const normalizeRefinement = (value: unknown): MaskRefinement => oneOf('refinement', value, ['naive', 'seed', 'refined', 'weighted'] as const, DEFAULT_REFINEMENT);
 
 /** The edge treatment that won on the quality harness's numbers (see `npm run quality`). */

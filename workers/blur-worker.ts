@@ -6,7 +6,7 @@ import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
 import { RemoteSegmenter } from './remote-segmenter.js';
 import { handleSegmenterMessage } from './segmenter-host.js';
 import { isToSegmenterWorker, type ToSegmenterWorker } from './segmenter-protocol.js';
-import { serializeError, type Backend, type MainToWorker, type TransportInit, type WorkerToMain } from './protocol.js';
+import { serializeError, type Backend, type Background, type MainToWorker, type TransportInit, type WorkerToMain } from './protocol.js';
 import { probeWorker } from './worker-capabilities.js';
 
 /**
@@ -31,6 +31,12 @@ let fallbacks: Backend[] = [];
 let pipeline: FramePipeline | null = null;
 let stopping = false;
 let frameWanted = false;
+/** The background to start the pipeline with: the start message's, or one that arrived while the backend started. */
+let pendingBackground: Background | null = null;
+
+function closeImage(background: Background | null): void {
+  if (background?.kind === 'image') background.image.close();
+}
 
 function post(message: WorkerToMain, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -95,6 +101,8 @@ async function handle(message: MainToWorker): Promise<void> {
     case 'start': {
       if (!backendContext) throw new Error('start before probe');
       backendContext = { ...backendContext, profile: message.profile, renderer: message.renderer };
+      closeImage(pendingBackground);
+      pendingBackground = message.background;
       const [first, ...rest] = message.backends;
       if (!first) throw new Error('no backend to start');
       fallbacks = rest;
@@ -102,11 +110,14 @@ async function handle(message: MainToWorker): Promise<void> {
       const { readable, sink } = createTransport(message.transport);
       const assets = message.assets;
       const pullFrames = message.transport.kind === 'frames';
+      const background = pendingBackground;
+      pendingBackground = null;
       pipeline = new FramePipeline({
         ...(readable ? { readable } : {}),
         sink,
         compositor: running.compositor,
         options: message.options,
+        ...(background ? { background } : {}),
         adaptive: message.adaptive,
         testHooks: message.testHooks,
         post,
@@ -142,11 +153,24 @@ async function handle(message: MainToWorker): Promise<void> {
     case 'options':
       pipeline?.setOptions(message.options);
       return;
+    case 'background':
+      if (pipeline) {
+        pipeline.setBackground(message.background);
+      } else if (stopping) {
+        closeImage(message.background);
+      } else {
+        // The backend is still starting: the pipeline starts with the latest one.
+        if (pendingBackground?.kind !== 'image' || message.background.kind !== 'image' || pendingBackground.image !== message.background.image) closeImage(pendingBackground);
+        pendingBackground = message.background;
+      }
+      return;
     case 'lose-gpu':
       running?.loseForTest();
       return;
     case 'stop': {
       stopping = true;
+      closeImage(pendingBackground);
+      pendingBackground = null;
       await pipeline?.stop();
       if (pipeline) post({ type: 'stats', stats: pipeline.stats() });
       pipeline = null;

@@ -1,4 +1,5 @@
 import type { Compositor, CompositorTimings } from '../gpu/compositor.js';
+import { BLUR_BACKGROUND, type Background } from '../gpu/background.js';
 import type { FrameSink } from './frame-sink.js';
 import { FrameBudgetGovernor } from './frame-budget-governor.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
@@ -32,6 +33,8 @@ export interface FramePipelineInit {
   readonly compositor: Compositor;
   readonly loadSegmenter: (model: LiveOptions['model']) => Promise<Segmenter>;
   readonly options: LiveOptions;
+  /** What stands behind the person at first; its image is the pipeline's to close. */
+  readonly background?: Background;
   /** Whether the frame-budget governor may shed work. */
   readonly adaptive: boolean;
   readonly testHooks: PipelineTestHooks;
@@ -52,6 +55,8 @@ export class FramePipeline {
   private readonly init: FramePipelineInit;
   private compositor: Compositor | null;
   private options: LiveOptions;
+  /** The background every compositor gets; its image (if any) is closed when replaced or at stop. */
+  private background: Background = BLUR_BACKGROUND;
   private segmenter: Segmenter | null = null;
   /** The model of `segmenter`, the one actually making masks. */
   private runningModel: LiveOptions['model'];
@@ -79,6 +84,7 @@ export class FramePipeline {
     this.runningModel = init.options.model;
     this.governor = new FrameBudgetGovernor(init.adaptive, init.testHooks.frameBudgetMs);
     this.compositor = init.compositor;
+    if (init.background) this.setBackground(init.background);
     this.reader = init.readable ? init.readable.getReader() : null;
     this.statsTimer = setInterval(() => this.postStats(), STATS_INTERVAL_MS);
     if (this.reader) void this.readLoop(this.reader);
@@ -104,12 +110,32 @@ export class FramePipeline {
   }
 
   /**
+   * A new background, from the next rendered frame on. The previous image is
+   * closed now: the compositor has fitted it already or never will (it keeps
+   * no reference it could draw from later). Leaving `none` forgets the masks,
+   * which were not kept up to date while the effect was off, so the next
+   * frames are blurred whole until a new mask exists.
+   */
+  setBackground(background: Background): void {
+    const previous = this.background;
+    if (!this.running) {
+      closeBackground(background);
+      return;
+    }
+    this.background = background;
+    this.compositor?.setBackground(background);
+    if (previous.kind === 'none' && background.kind !== 'none') this.compositor?.clearMasks();
+    if (previous.kind === 'image' && (background.kind !== 'image' || background.image !== previous.image)) closeBackground(previous);
+  }
+
+  /**
    * Swaps the compositor after a GPU fault. Until the new one runs, frames are
    * dropped (never passed through), and the new one starts without a mask, so
    * its first frames are blurred whole. A null compositor drops every frame.
    */
   replaceCompositor(compositor: Compositor | null, restartSegmenter: boolean): void {
     this.compositor = compositor;
+    compositor?.setBackground(this.background);
     if (restartSegmenter) this.startSegmenter(this.segmenterModel, true);
   }
 
@@ -139,6 +165,9 @@ export class FramePipeline {
     this.segmenterGeneration++;
     this.segmenter?.close();
     this.segmenter = null;
+    closeBackground(this.background);
+    this.background = BLUR_BACKGROUND;
+    this.compositor?.setBackground(BLUR_BACKGROUND);
   }
 
   /**
@@ -253,7 +282,8 @@ export class FramePipeline {
     }
     const started = performance.now();
     const timings: CompositorTimings = {};
-    const segmenter = this.segmenter && this.governor.shouldSegment(compositor.hasMask) ? this.segmenter : null;
+    // With the effect off (the user's choice) no mask is needed: the model rests.
+    const segmenter = this.segmenter && this.background.kind !== 'none' && this.governor.shouldSegment(compositor.hasMask) ? this.segmenter : null;
     try {
       if (segmenter) {
         const size = MODEL_INPUT_SIZE[this.runningModel];
@@ -298,8 +328,9 @@ export class FramePipeline {
     let output: VideoFrame | null = null;
     try {
       if (compositor !== this.compositor) return;
-      if (!compositor.hasMask) this.framesWithoutMask++;
-      output = await compositor.render(frame, { sigma: this.options.sigma, view: this.options.view, refinement: this.options.refinement }, timings);
+      if (!compositor.hasMask && this.background.kind !== 'none') this.framesWithoutMask++;
+      const { sigma, view, refinement, lightWrap } = this.options;
+      output = await compositor.render(frame, { sigma, view, refinement, lightWrap }, timings);
     } catch (error) {
       // A failed frame is dropped rather than passed through: never raw.
       compositor.clearMasks();
@@ -341,4 +372,8 @@ export class FramePipeline {
   private postStats(): void {
     this.init.post({ type: 'stats', stats: this.stats() });
   }
+}
+
+function closeBackground(background: Background): void {
+  if (background.kind === 'image') background.image.close();
 }

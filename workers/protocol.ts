@@ -1,4 +1,5 @@
 import type { CompositorName } from '../gpu/compositor.js';
+import type { Background } from '../gpu/background.js';
 import type { Adaptation } from './frame-budget-governor.js';
 /**
  * The typed message protocol between the main thread and the blur worker.
@@ -29,7 +30,17 @@ export type BlurErrorType =
   | 'model-load'
   | 'gpu-lost'
   | 'worker-crashed'
-  | 'unsupported';
+  | 'unsupported'
+  /** A background image or video could not be loaded or used; the output shows the blur instead. */
+  | 'background-load';
+
+/**
+ * What stands behind the person, as the worker gets it (see gpu/background.ts).
+ * An image is an ImageBitmap the page decoded (cloned, so the page keeps its
+ * own copy to send again to a restarted worker) or, for a video background,
+ * the video's latest frame (transferred; the worker closes the previous one).
+ */
+export type { Background };
 
 /** Per-stage milliseconds, p50 and p95 over the recent frames. */
 export interface StageTimings {
@@ -64,6 +75,8 @@ export interface LiveOptions {
   readonly view: OutputView;
   readonly model: SegmentationModel;
   readonly refinement: MaskRefinement;
+  /** @internal Light wrap strength for a replaced background, 0–1 (the quality harness turns it off to compare). */
+  readonly lightWrap: number;
 }
 
 /** Where the worker finds its wasm loader, wasm binary and models; absolute URLs. */
@@ -144,6 +157,7 @@ export type MainToWorker =
       /** The backend to run, then those to step down to if its GPU context is lost, best first. */
       readonly backends: readonly Backend[];
       readonly options: LiveOptions;
+      readonly background: Background;
       readonly assets: AssetUrls;
       readonly profile: boolean;
       readonly renderer: RendererPreference;
@@ -152,6 +166,8 @@ export type MainToWorker =
       readonly testHooks: PipelineTestHooks;
     }
   | { readonly type: 'options'; readonly options: LiveOptions }
+  /** A new background; an image in it is the worker's to close from here. */
+  | { readonly type: 'background'; readonly background: Background }
   /** A camera frame, for the `frames` transport, sent in answer to `need-frame`. */
   | { readonly type: 'frame'; readonly frame: VideoFrame }
   /** Test hook: lose the running backend's GPU device or context, as a GPU reset would. */

@@ -1,3 +1,4 @@
+import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, RenderParams } from '../compositor.js';
 import { frameSize } from '../frame-size.js';
 import { planBlur } from '../gaussian-kernel.js';
@@ -37,8 +38,13 @@ export class Canvas2DCompositor implements Compositor {
   private readonly blurred = canvas2d(1, 1);
   private readonly person = canvas2d(1, 1);
   private readonly mask = canvas2d(1, 1);
+  /** The light wrap's weight, lightWrap × (1 − mask), as alpha at the mask's size; then the light, cut to it. */
+  private readonly wrap = canvas2d(1, 1);
+  private wrapFor = { maskVersion: -1, lightWrap: -1, backgroundVersion: -1 };
+  private maskVersion = 0;
   private maskDirty = true;
   private maskView: RenderParams['view'] = 'composite';
+  private readonly background = new BackgroundFitter();
 
   get hasMask(): boolean {
     return this.refiner.count > 0;
@@ -64,10 +70,16 @@ export class Canvas2DCompositor implements Compositor {
     this.maskDirty = true;
   }
 
+  setBackground(background: Background): void {
+    this.background.set(background);
+  }
+
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
     const { width, height } = frameSize(frame);
+    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.hasMask);
+    if (mode === 'replace') return this.replace(frame, width, height, params, timings);
     const blurStarted = performance.now();
-    this.blurBackground(frame, width, height, params.sigma);
+    if (mode === 'blur') this.blurBackground(frame, width, height, params.sigma);
     timings.blur = performance.now() - blurStarted;
 
     const compositeStarted = performance.now();
@@ -81,6 +93,9 @@ export class Canvas2DCompositor implements Compositor {
       out.fillStyle = 'black';
       out.fillRect(0, 0, width, height);
       if (maskCanvas) out.drawImage(maskCanvas, 0, 0, width, height);
+    } else if (mode === 'none') {
+      // The effect is off (the user's choice): the frame as it is.
+      out.drawImage(frame, 0, 0, width, height);
     } else {
       out.drawImage(this.blurred.canvas, 0, 0, width, height);
       if (maskCanvas) {
@@ -106,7 +121,72 @@ export class Canvas2DCompositor implements Compositor {
 
   destroy(): void {
     this.refiner.clear();
-    for (const target of [this.output, this.padded, this.blurred, this.person, this.mask]) resize(target, 1, 1);
+    this.background.clear();
+    for (const target of [this.output, this.padded, this.blurred, this.person, this.mask, this.wrap]) resize(target, 1, 1);
+  }
+
+  /**
+   * The fitted background, then the person over it: the frame with the light
+   * wrap drawn over it (the background's light, with lightWrap × (1 − mask)
+   * as alpha), cut out with the mask as alpha.
+   */
+  private replace(frame: VideoFrame, width: number, height: number, params: RenderParams, timings: CompositorTimings): VideoFrame {
+    const started = performance.now();
+    const fitted = this.background.fit(width, height)!;
+    const maskCanvas = this.updateMaskCanvas('composite');
+    resize(this.output, width, height);
+    const out = this.output.context;
+    out.globalCompositeOperation = 'copy';
+    out.drawImage(fitted.canvas, 0, 0);
+    resize(this.person, width, height);
+    const person = this.person.context;
+    person.imageSmoothingEnabled = true;
+    person.imageSmoothingQuality = 'high';
+    person.globalCompositeOperation = 'copy';
+    person.drawImage(frame, 0, 0, width, height);
+    if (params.lightWrap > 0) {
+      person.globalCompositeOperation = 'source-over';
+      person.drawImage(this.updateWrapCanvas(maskCanvas, fitted.lightCanvas, fitted.version, params.lightWrap), 0, 0, width, height);
+    }
+    person.globalCompositeOperation = 'destination-in';
+    person.drawImage(maskCanvas, 0, 0, width, height);
+    out.globalCompositeOperation = 'source-over';
+    out.drawImage(this.person.canvas, 0, 0);
+    const output = new VideoFrame(this.output.canvas, {
+      timestamp: frame.timestamp,
+      ...(frame.duration !== null ? { duration: frame.duration } : {}),
+    });
+    timings.composite = performance.now() - started;
+    return output;
+  }
+
+  /** The light, with lightWrap × (1 − mask) as alpha, at the mask's size; redrawn when the mask, strength or light change. */
+  private updateWrapCanvas(maskCanvas: OffscreenCanvas, light: OffscreenCanvas, lightVersion: number, lightWrap: number): OffscreenCanvas {
+    const wanted = this.wrapFor;
+    if (wanted.maskVersion === this.maskVersion && wanted.lightWrap === lightWrap && wanted.backgroundVersion === lightVersion) return this.wrap.canvas;
+    const { width, height } = maskCanvas;
+    resize(this.wrap, width, height);
+    const wrap = this.wrap.context;
+    const image = new ImageData(width, height);
+    const data = image.data;
+    this.refiner.averageFloatInto(this.wrapWeights(width * height));
+    const weights = this.wrapWeightsArray;
+    for (let i = 0; i < width * height; i++) data[i * 4 + 3] = Math.round(lightWrap * (1 - weights[i]!) * 255);
+    wrap.putImageData(image, 0, 0);
+    wrap.globalCompositeOperation = 'source-in';
+    wrap.imageSmoothingEnabled = true;
+    wrap.imageSmoothingQuality = 'high';
+    wrap.drawImage(light, 0, 0, width, height);
+    wrap.globalCompositeOperation = 'source-over';
+    this.wrapFor = { maskVersion: this.maskVersion, lightWrap, backgroundVersion: lightVersion };
+    return this.wrap.canvas;
+  }
+
+  private wrapWeightsArray = new Float32Array(0);
+
+  private wrapWeights(size: number): Float32Array {
+    if (this.wrapWeightsArray.length !== size) this.wrapWeightsArray = new Float32Array(size);
+    return this.wrapWeightsArray;
   }
 
   /** Blurs a downsampled copy, padded by stretching the frame so the edges blur against themselves. */
@@ -149,6 +229,7 @@ export class Canvas2DCompositor implements Compositor {
       }
       this.mask.context.putImageData(image, 0, 0);
       this.maskDirty = false;
+      this.maskVersion++;
     }
     return this.mask.canvas;
   }

@@ -1,4 +1,5 @@
 import { CpuMaskRefiner } from '../canvas2d/cpu-mask-refiner.js';
+import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, RenderParams } from '../compositor.js';
 import { frameSize } from '../frame-size.js';
 import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
@@ -49,6 +50,7 @@ export class CpuCompositor implements Compositor {
   private readonly slots: FrameBuffers[] = [];
   private useCounter = 0;
   private readonly blurred = emptyRgbImage();
+  private readonly background = new BackgroundFitter();
   private mask: PersonMask | null = null;
   private maskData = new Float32Array(0);
   private kernel: { sigma: number; downsample: number; kernel: GaussianKernel } | null = null;
@@ -88,14 +90,26 @@ export class CpuCompositor implements Compositor {
     this.mask = null;
   }
 
+  setBackground(background: Background): void {
+    this.background.set(background);
+  }
+
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
     const slot = await this.load(frame, timings);
     try {
       const { width, height } = frameSize(frame);
       const mask = this.mask;
+      const mode = renderMode(this.background.current, mask !== null);
       if (params.view === 'mask') {
         const started = performance.now();
         this.pass.maskView(slot.rgba, width, height, mask);
+        timings.composite = performance.now() - started;
+      } else if (mode === 'none') {
+        // The effect is off (the user's choice): the frame's own pixels, already in the buffer.
+      } else if (mode === 'replace' && mask) {
+        const started = performance.now();
+        const fitted = this.background.fit(width, height)!;
+        this.pass.replace(slot.rgba, width, height, fitted.pixels.data, { width: fitted.light.width, height: fitted.light.height, data: fitted.lightRgb }, mask, params.lightWrap);
         timings.composite = performance.now() - started;
       } else {
         const blurStarted = performance.now();
@@ -126,6 +140,7 @@ export class CpuCompositor implements Compositor {
 
   destroy(): void {
     this.refiner.clear();
+    this.background.clear();
     this.mask = null;
     this.slots.length = 0;
     this.blurred.data = new Float32Array(0);

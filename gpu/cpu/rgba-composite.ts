@@ -97,6 +97,74 @@ export class RgbaCompositePass {
     }
   }
 
+  private lightX: BilinearAxis | null = null;
+  private lightY: BilinearAxis | null = null;
+  private lightRow = new Float32Array(0);
+
+  /**
+   * Background replacement, in place: each pixel becomes
+   * background + (person − background) × mask, where near the edge the
+   * person's colour takes a little of the background's light first:
+   * person + (light − person) × lightWrap × (1 − mask). `background` is RGBA at
+   * the frame's size; `light` a small blurred copy, stretched bilinearly.
+   */
+  replace(rgba: Uint8ClampedArray, width: number, height: number, background: Uint8ClampedArray, light: RgbImage, mask: PersonMask, lightWrap: number): void {
+    const mx = (this.maskX = cachedAxis(this.maskX, mask.width, width));
+    const my = (this.maskY = cachedAxis(this.maskY, mask.height, height));
+    const lx = (this.lightX = cachedAxis(this.lightX, light.width, width));
+    const ly = (this.lightY = cachedAxis(this.lightY, light.height, height));
+    if (this.maskRow.length < mask.width) this.maskRow = new Float32Array(mask.width);
+    if (this.lightRow.length < light.width * 3) this.lightRow = new Float32Array(light.width * 3);
+    const maskRow = this.maskRow;
+    const lightRow = this.lightRow;
+    const m = mask.data;
+    const src = light.data;
+    const lightRowValues = light.width * 3;
+    const singleMaskColumn = mask.width < 2 ? 0 : 1;
+    const singleLightColumn = light.width < 2 ? 0 : 3;
+    const maskIndex = mx.index;
+    const maskWeight = mx.weight;
+    const lightIndex = lx.index;
+    const lightWeight = lx.weight;
+    for (let y = 0; y < height; y++) {
+      const m0 = my.index[y]! * mask.width;
+      const m1 = mask.height < 2 ? m0 : m0 + mask.width;
+      const mf = my.weight[y]!;
+      for (let i = 0; i < mask.width; i++) maskRow[i] = m[m0 + i]! + (m[m1 + i]! - m[m0 + i]!) * mf;
+      const l0 = ly.index[y]! * lightRowValues;
+      const l1 = light.height < 2 ? l0 : l0 + lightRowValues;
+      const lf = ly.weight[y]!;
+      for (let i = 0; i < lightRowValues; i++) lightRow[i] = src[l0 + i]! + (src[l1 + i]! - src[l0 + i]!) * lf;
+      let p = y * width * 4;
+      for (let x = 0; x < width; x++, p += 4) {
+        const a = maskIndex[x]!;
+        const alpha = maskRow[a]! + (maskRow[a + singleMaskColumn]! - maskRow[a]!) * maskWeight[x]!;
+        if (alpha >= OPAQUE) continue;
+        if (alpha <= TRANSPARENT) {
+          rgba[p] = background[p]!;
+          rgba[p + 1] = background[p + 1]!;
+          rgba[p + 2] = background[p + 2]!;
+          continue;
+        }
+        const l = lightIndex[x]! * 3;
+        const f = lightWeight[x]!;
+        const wrap = lightWrap * (1 - alpha);
+        let r = rgba[p]!;
+        let g = rgba[p + 1]!;
+        let b = rgba[p + 2]!;
+        r += (lightRow[l]! + (lightRow[l + singleLightColumn]! - lightRow[l]!) * f - r) * wrap;
+        g += (lightRow[l + 1]! + (lightRow[l + 1 + singleLightColumn]! - lightRow[l + 1]!) * f - g) * wrap;
+        b += (lightRow[l + 2]! + (lightRow[l + 2 + singleLightColumn]! - lightRow[l + 2]!) * f - b) * wrap;
+        const br = background[p]!;
+        const bg = background[p + 1]!;
+        const bb = background[p + 2]!;
+        rgba[p] = br + (r - br) * alpha;
+        rgba[p + 1] = bg + (g - bg) * alpha;
+        rgba[p + 2] = bb + (b - bb) * alpha;
+      }
+    }
+  }
+
   /** view="mask": the mask as opaque grey, stretched to full size. */
   maskView(rgba: Uint8ClampedArray, width: number, height: number, mask: PersonMask | null): void {
     if (!mask) {

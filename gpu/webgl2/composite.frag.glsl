@@ -6,6 +6,9 @@
 // With u_edgeAware = 1 the mask is upsampled by a joint bilateral filter
 // guided by the model's input (the frame at the mask's size), as in
 // gpu/webgpu/composite.wgsl.
+// u_mode 1 replaces the background with the fitted picture (or colour), with
+// a light wrap over the person's edge; u_mode 2 is the effect turned off by
+// the user: the frame as it is.
 precision highp float;
 
 uniform sampler2D u_frame;
@@ -14,6 +17,10 @@ uniform sampler2D u_mask0;
 uniform sampler2D u_mask1;
 uniform sampler2D u_mask2;
 uniform sampler2D u_guide;
+uniform sampler2D u_background;
+uniform sampler2D u_light;
+uniform int u_mode;
+uniform float u_lightWrap;
 uniform int u_maskCount;
 uniform int u_view;
 uniform int u_edgeAware;
@@ -61,6 +68,18 @@ void main() {
   weight = clamp(weight, 0.0, 1.0);
   if (u_view == 1) {
     outColor = vec4(vec3(weight), 1.0);
+    return;
+  }
+  if (u_mode == 2) {
+    outColor = vec4(sharp, 1.0);
+    return;
+  }
+  if (u_mode == 1) {
+    // Texel for texel: the picture was fitted to the frame's size once, on upload.
+    ivec2 size = textureSize(u_background, 0);
+    vec3 replacement = texelFetch(u_background, min(ivec2(uv * vec2(size)), size - 1), 0).rgb;
+    vec3 person = mix(sharp, texture(u_light, uv).rgb, u_lightWrap * (1.0 - weight));
+    outColor = vec4(mix(replacement, person, weight), 1.0);
     return;
   }
   vec3 background = texture(u_blurred, uv).rgb;

@@ -1,3 +1,4 @@
+import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { frameSize } from '../frame-size.js';
@@ -63,6 +64,11 @@ export class WebGl2Compositor implements Compositor {
   private readonly paddedWeights = new Float32Array(32);
   private lost = false;
   private destroyed = false;
+  private readonly background = new BackgroundFitter();
+  /** The fitted background and its light; uploaded when the fitted version changes. */
+  private backgroundTexture: WebGLTexture | null = null;
+  private lightTexture: WebGLTexture | null = null;
+  private uploadedBackground = -1;
 
   constructor(onContextLost: () => void) {
     this.canvas = new OffscreenCanvas(1, 1);
@@ -131,6 +137,10 @@ export class WebGl2Compositor implements Compositor {
     this.nextHistorySlot = 0;
   }
 
+  setBackground(background: Background): void {
+    this.background.set(background);
+  }
+
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
     const gl = this.checkedContext();
     const { width, height } = frameSize(frame);
@@ -141,11 +151,15 @@ export class WebGl2Compositor implements Compositor {
     const smallHeight = Math.max(1, Math.round(height / plan.downsample));
     this.blurA = this.ensureTarget(this.blurA, smallWidth, smallHeight, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE);
     this.blurB = this.ensureTarget(this.blurB, smallWidth, smallHeight, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE);
-    this.drawDownscale(this.blurA, Math.max(1, plan.downsample / 2));
-    if (this.blurKernel?.sigma !== plan.sigmaAtScale) this.blurKernel = gaussianKernel(plan.sigmaAtScale);
-    const kernel = this.blurKernel;
-    this.drawBlur(this.blurA.texture, this.blurB, kernel, [1, 0], 0);
-    this.drawBlur(this.blurB.texture, this.blurA, kernel, [0, 1], 0);
+    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.masksHeld > 0);
+    if (mode === 'blur') {
+      this.drawDownscale(this.blurA, Math.max(1, plan.downsample / 2));
+      if (this.blurKernel?.sigma !== plan.sigmaAtScale) this.blurKernel = gaussianKernel(plan.sigmaAtScale);
+      const kernel = this.blurKernel;
+      this.drawBlur(this.blurA.texture, this.blurB, kernel, [1, 0], 0);
+      this.drawBlur(this.blurB.texture, this.blurA, kernel, [0, 1], 0);
+    }
+    if (mode === 'replace') this.uploadBackground(width, height);
     timings.blur = performance.now() - blurStarted;
 
     const compositeStarted = performance.now();
@@ -165,7 +179,11 @@ export class WebGl2Compositor implements Compositor {
       ['u_mask1', this.history[1]!.texture],
       ['u_mask2', this.history[2]!.texture],
       ['u_guide', (this.modelInput ?? this.blurA).texture],
+      ['u_background', (mode === 'replace' && this.backgroundTexture) || this.blurA.texture],
+      ['u_light', (mode === 'replace' && this.lightTexture) || this.blurA.texture],
     ]);
+    gl.uniform1i(program.uniform('u_mode'), mode === 'blur' ? 0 : mode === 'replace' ? 1 : 2);
+    gl.uniform1f(program.uniform('u_lightWrap'), params.lightWrap);
     gl.uniform1i(program.uniform('u_maskCount'), this.masksHeld);
     gl.uniform1i(program.uniform('u_edgeAware'), (params.refinement === 'refined' || params.refinement === 'weighted') && this.modelInput ? 1 : 0);
     gl.uniform1f(program.uniform('u_rangeSigma'), EDGE_RANGE_SIGMA);
@@ -194,6 +212,9 @@ export class WebGl2Compositor implements Compositor {
       gl.deleteFramebuffer(target.framebuffer);
     }
     if (this.rawMask) gl.deleteTexture(this.rawMask.texture);
+    if (this.backgroundTexture) gl.deleteTexture(this.backgroundTexture);
+    if (this.lightTexture) gl.deleteTexture(this.lightTexture);
+    this.background.clear();
     gl.deleteTexture(this.frameTexture);
     gl.deleteVertexArray(this.vertexArray);
     for (const program of [this.downscale, this.blur, this.composite]) gl.deleteProgram(program.program);
@@ -216,6 +237,22 @@ export class WebGl2Compositor implements Compositor {
     gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, frame);
     this.uploadedFrame = frame;
     timings.upload = performance.now() - started;
+  }
+
+  /** Uploads the fitted background and its light, only when they changed since the last upload. */
+  private uploadBackground(width: number, height: number): void {
+    const fitted = this.background.fit(width, height);
+    if (!fitted || fitted.version === this.uploadedBackground) return;
+    const gl = this.gl;
+    this.backgroundTexture ??= this.createTexture(gl.NEAREST);
+    this.lightTexture ??= this.createTexture();
+    for (const [texture, image] of [[this.backgroundTexture, fitted.pixels], [this.lightTexture, fitted.light]] as const) {
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+      gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, image.width, image.height, 0, gl.RGBA, gl.UNSIGNED_BYTE, image.data);
+    }
+    this.uploadedBackground = fitted.version;
   }
 
   private drawDownscale(target: Target, taps: number): void {

@@ -7,6 +7,11 @@
 // output pixel averages the 4×4 nearest mask texels, weighted by distance
 // and by how close the colour of the model's input at that texel is to this
 // pixel's colour, so the mask's edge snaps to the frame's real edge.
+//
+// mode 1 replaces the background: the fitted picture (or colour) stands
+// behind the person instead of the blur, and near the edge the person takes
+// a little of its blurred light (light wrap). mode 2 is the effect turned off
+// by the user: the frame as it is.
 
 struct CompositeParams {
   // How many of the three mask slots hold a mask (0..3).
@@ -17,6 +22,10 @@ struct CompositeParams {
   edgeAware: u32,
   // Colour distance (0–1 per channel) at which a texel's weight falls to e^-0.5.
   rangeSigma: f32,
+  // 0: blur, 1: replace the background, 2: none (the frame as it is).
+  mode: u32,
+  // Light wrap strength (mode 1): the person's colour moves towards the light by lightWrap × (1 − weight).
+  lightWrap: f32,
 };
 
 @group(0) @binding(0) var frame: texture_2d<f32>;
@@ -28,6 +37,9 @@ struct CompositeParams {
 @group(0) @binding(6) var<uniform> params: CompositeParams;
 // The model's input: the frame at the mask's size, so texel for texel the mask's guide.
 @group(0) @binding(7) var guide: texture_2d<f32>;
+// The replacement background at the frame's size, and its small blurred copy (the light).
+@group(0) @binding(8) var backgroundImage: texture_2d<f32>;
+@group(0) @binding(9) var backgroundLight: texture_2d<f32>;
 
 fn usedMasks() -> vec3f {
   return vec3f(
@@ -88,8 +100,20 @@ fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
     weight = edgeAwareWeight(uv, sharp.rgb, weight);
   }
   weight = clamp(weight, 0.0, 1.0);
+  // Sampled unconditionally, like the masks: textureSample must be in uniform control flow.
+  let light = textureSample(backgroundLight, linearSampler, uv).rgb;
   if (params.view == 1u) {
     return vec4f(vec3f(weight), 1.0);
+  }
+  if (params.mode == 2u) {
+    return vec4f(sharp.rgb, 1.0);
+  }
+  if (params.mode == 1u) {
+    // Texel for texel: the picture was fitted to the frame's size once, on upload.
+    let size = vec2i(textureDimensions(backgroundImage));
+    let replacement = textureLoad(backgroundImage, min(vec2i(uv * vec2f(size)), size - 1), 0).rgb;
+    let person = mix(sharp.rgb, light, params.lightWrap * (1.0 - weight));
+    return vec4f(mix(replacement, person, weight), 1.0);
   }
   return vec4f(mix(background.rgb, sharp.rgb, weight), 1.0);
 }

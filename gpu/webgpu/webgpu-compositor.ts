@@ -1,4 +1,5 @@
 import { GpuMemoryLedger } from './gpu-memory-ledger.js';
+import { BackgroundFitter, renderMode, type Background, type FittedBackground, type RenderMode } from '../background.js';
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
@@ -98,8 +99,13 @@ export class WebGpuCompositor implements Compositor {
   private masksHeld = 0;
   private nextHistorySlot = 0;
   private maskRefinement: MaskRefinement | null = null;
-  /** Stands in for the guide before the model's input exists (the shader then ignores it). */
+  /** Stands in for the guide before the model's input exists, and for the background while there is none (the shader then ignores it). */
   private readonly placeholderGuide: GPUTexture;
+  private readonly background = new BackgroundFitter();
+  /** The fitted background and its light on the GPU; uploaded when the fitted version changes. */
+  private backgroundTexture: GPUTexture | null = null;
+  private lightTexture: GPUTexture | null = null;
+  private uploadedBackground = -1;
   private destroyed = false;
 
   /**
@@ -146,7 +152,7 @@ export class WebGpuCompositor implements Compositor {
     this.blurColumnsParams = uniform(KERNEL_UNIFORM_BYTES, 'blur columns params');
     this.maskRowsParams = uniform(KERNEL_UNIFORM_BYTES, 'mask rows params');
     this.maskColumnsParams = uniform(KERNEL_UNIFORM_BYTES, 'mask columns params');
-    this.compositeParams = uniform(16, 'composite params');
+    this.compositeParams = uniform(32, 'composite params');
     this.weightParams = uniform(16, 'background weight params');
 
     this.uploader = new FrameUploader(device, this.sampler);
@@ -236,12 +242,29 @@ export class WebGpuCompositor implements Compositor {
     this.device.queue.writeBuffer(this.maskColumnsParams, 0, kernelUniform(kernel, [0, 1], naive ? 0 : MASK_SIGMOID_STEEPNESS));
   }
 
+  setBackground(background: Background): void {
+    this.background.set(background);
+  }
+
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
     const { width, height } = frameSize(frame);
     const blurStarted = performance.now();
     const targets = this.ensureFrameTargets(width, height, params.sigma);
     const encoder = this.device.createCommandEncoder({ label: 'frame' });
     const rgb = await this.upload(frame, encoder, timings);
+    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.masksHeld > 0);
+    const fitted = mode === 'replace' ? this.uploadBackground(this.background.fit(width, height)!) : null;
+    if (mode === 'blur') this.encodeBlur(encoder, rgb, targets, params);
+    if (this.profile) {
+      this.device.queue.submit([encoder.finish()]);
+      await this.device.queue.onSubmittedWorkDone();
+    }
+    timings.blur = performance.now() - blurStarted;
+    return this.composite(frame, params, timings, this.profile ? null : encoder, rgb, targets, mode, fitted);
+  }
+
+  /** The frame's blurred copy into `targets.blurA`: downscale (background-weighted for `weighted`), rows, columns. */
+  private encodeBlur(encoder: GPUCommandEncoder, rgb: GPUTexture, targets: FrameTargets, params: RenderParams): void {
     const weighted = params.refinement === 'weighted' && this.masksHeld > 0 && this.maskTargets !== null;
     const downscaleEntries: GPUBindGroupEntry[] = [
       { binding: 0, resource: rgb.createView() },
@@ -264,18 +287,28 @@ export class WebGpuCompositor implements Compositor {
       { binding: 0, resource: targets.blurB.createView() },
       { binding: 1, resource: { buffer: this.blurColumnsParams } },
     ]);
-    if (this.profile) {
-      this.device.queue.submit([encoder.finish()]);
-      await this.device.queue.onSubmittedWorkDone();
-    }
-    timings.blur = performance.now() - blurStarted;
+  }
 
+  /** The final pass and the read-back into a VideoFrame; `encoder` null starts a new one (profiling). */
+  private async composite(
+    frame: VideoFrame,
+    params: RenderParams,
+    timings: CompositorTimings,
+    encoder: GPUCommandEncoder | null,
+    rgb: GPUTexture,
+    targets: FrameTargets,
+    mode: RenderMode,
+    fitted: FittedBackground | null,
+  ): Promise<VideoFrame> {
+    const { width, height } = targets;
     const compositeStarted = performance.now();
-    const compositeEncoder = this.profile ? this.device.createCommandEncoder({ label: 'composite' }) : encoder;
+    const compositeEncoder = encoder ?? this.device.createCommandEncoder({ label: 'composite' });
     const masks = this.ensureMaskTargets(this.maskTargets?.width ?? 1, this.maskTargets?.height ?? 1);
-    const compositeBytes = new ArrayBuffer(16);
+    const compositeBytes = new ArrayBuffer(32);
     new Uint32Array(compositeBytes, 0, 3).set([this.masksHeld, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' || params.refinement === 'weighted' ? 1 : 0]);
     new Float32Array(compositeBytes, 12, 1)[0] = EDGE_RANGE_SIGMA;
+    new Uint32Array(compositeBytes, 16, 1)[0] = mode === 'blur' ? 0 : mode === 'replace' ? 1 : 2;
+    new Float32Array(compositeBytes, 20, 1)[0] = params.lightWrap;
     this.device.queue.writeBuffer(this.compositeParams, 0, compositeBytes);
     this.drawPass(compositeEncoder, this.compositePipeline, targets.output, [
       { binding: 0, resource: rgb.createView() },
@@ -286,6 +319,8 @@ export class WebGpuCompositor implements Compositor {
       { binding: 5, resource: masks.history[2]!.createView() },
       { binding: 6, resource: { buffer: this.compositeParams } },
       { binding: 7, resource: (this.modelInput?.texture ?? this.placeholderGuide).createView() },
+      { binding: 8, resource: (fitted && this.backgroundTexture ? this.backgroundTexture : this.placeholderGuide).createView() },
+      { binding: 9, resource: (fitted && this.lightTexture ? this.lightTexture : this.placeholderGuide).createView() },
     ]);
     compositeEncoder.copyTextureToBuffer(
       { texture: targets.output },
@@ -322,6 +357,8 @@ export class WebGpuCompositor implements Compositor {
     this.destroyed = true;
     this.uploader.destroy();
     this.placeholderGuide.destroy();
+    this.destroyBackground();
+    this.background.clear();
     this.frameRgb?.destroy();
     this.frameRgb = null;
     this.uploadedFrame = null;
@@ -452,6 +489,33 @@ export class WebGpuCompositor implements Compositor {
       this.blurSigma = sigma;
     }
     return this.frameTargets!;
+  }
+
+  /** Uploads the fitted background and its light, only when they changed since the last upload. */
+  private uploadBackground(fitted: FittedBackground): FittedBackground {
+    if (fitted.version === this.uploadedBackground) return fitted;
+    const usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST;
+    const upload = (current: GPUTexture | null, image: ImageData, label: string): GPUTexture => {
+      let texture = current;
+      if (!texture || texture.width !== image.width || texture.height !== image.height) {
+        texture?.destroy();
+        texture = this.texture(image.width, image.height, 'rgba8unorm', usage, label);
+      }
+      this.device.queue.writeTexture({ texture }, image.data, { bytesPerRow: image.width * 4 }, { width: image.width, height: image.height });
+      return texture;
+    };
+    this.backgroundTexture = upload(this.backgroundTexture, fitted.pixels, 'background');
+    this.lightTexture = upload(this.lightTexture, fitted.light, 'background light');
+    this.uploadedBackground = fitted.version;
+    return fitted;
+  }
+
+  private destroyBackground(): void {
+    this.backgroundTexture?.destroy();
+    this.lightTexture?.destroy();
+    this.backgroundTexture = null;
+    this.lightTexture = null;
+    this.uploadedBackground = -1;
   }
 
   private destroyModelInput(): void {
