@@ -178,6 +178,8 @@ window.bench = {
       latencyP95: percentile(window_.latencies, 0.95),
       ...(() => {
         const fromCapture = window_.outputs.map(([timestamp, out]) => out - (timestamp / 1000 + captureOffset));
+        // Canvas capture (tiers 3 and 4) stamps its own clock on output frames: no camera timestamp to measure from.
+        if (fromCapture.some((ms) => ms < 0 || ms > 60_000)) return { captureLatencyP50: null, captureLatencyP95: null };
         return { captureLatencyP50: percentile(fromCapture, 0.5), captureLatencyP95: percentile(fromCapture, 0.95) };
       })(),
       longTaskMs: longTaskMs - window_.longTaskStart,
