@@ -55,6 +55,141 @@ function serveBrokenAssets() {
   };
 }
 
+/**
+ * The Content-Security-Policy that `<blur-camera>` must work under (issue:
+ * strict CSP): no 'unsafe-eval', no blob:, only 'wasm-unsafe-eval' for
+ * MediaPipe's wasm. `no-wasm-eval` is the control that must fail.
+ */
+export const CSP_POLICIES = {
+  strict: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'",
+  'no-wasm-eval': "default-src 'self'; script-src 'self'; worker-src 'self'",
+};
+const cspFixtureDir = resolve(here, 'test', 'fixtures', 'csp');
+const distDir = resolve(here, 'dist');
+const cspTypes = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.map': 'application/json', '.tflite': 'application/octet-stream' };
+/** Violation reports (report-uri) per policy name, read and cleared by the `csp-reports` command. */
+const cspReports = new Map();
+
+/**
+ * A page under a strict CSP, as a production static server would serve it:
+ * /csp-fixture/<policy>/ serves test/fixtures/csp/ and /csp-fixture/<policy>/dist/
+ * serves dist/ as built, untransformed, every response with the policy as
+ * its Content-Security-Policy header (a dedicated worker's policy is its own
+ * script response's header, so the worker runs under it too). The same
+ * policy is also sent report-only with a report-uri, so that violations in
+ * the worker, where the page cannot listen for them, reach the server.
+ */
+function serveCspFixture() {
+  return async (ctx, next) => {
+    const match = /^\/csp-fixture\/([\w-]+)\/(.*)$/.exec(ctx.path);
+    if (!match) return next();
+    const [, name, rest] = match;
+    const policy = CSP_POLICIES[name];
+    if (!policy) {
+      ctx.status = 404;
+      return;
+    }
+    if (rest === 'report') {
+      const chunks = [];
+      for await (const chunk of ctx.req) chunks.push(chunk);
+      const text = Buffer.concat(chunks).toString('utf8');
+      let report;
+      try {
+        report = JSON.parse(text)['csp-report'] ?? JSON.parse(text);
+      } catch {
+        report = { unparsed: text };
+      }
+      if (!cspReports.has(name)) cspReports.set(name, []);
+      cspReports.get(name).push(report);
+      ctx.status = 204;
+      return;
+    }
+    const [root, relative] = rest.startsWith('dist/') ? [distDir, rest.slice('dist/'.length)] : [cspFixtureDir, rest || 'index.html'];
+    const file = resolve(root, decodeURIComponent(relative));
+    if (!file.startsWith(`${root}/`) || !existsSync(file) || !statSync(file).isFile()) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.set('Content-Security-Policy', policy);
+    ctx.set('Content-Security-Policy-Report-Only', `${policy}; report-uri /csp-fixture/${name}/report`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = cspTypes[extname(file)] ?? 'application/octet-stream';
+    ctx.body = createReadStream(file);
+  };
+}
+
+/** `csp-reports` returns and clears the violation reports sent for `payload.policy`. */
+function cspReportsCommand() {
+  return {
+    name: 'csp-reports',
+    executeCommand({ command, payload }) {
+      if (command !== 'csp-reports') return undefined;
+      const reports = cspReports.get(payload?.policy) ?? [];
+      cspReports.delete(payload?.policy);
+      return reports;
+    },
+  };
+}
+
+/**
+ * Records every request the page makes, its frames' and its workers', from
+ * the browser's side (DevTools protocol), so that a test can assert that
+ * nothing leaves the page's origin. Its own DevTools session attaches to each
+ * worker as it starts (paused until the recorder listens) and to each child
+ * of those, and records Network.requestWillBeSent, WebSocket and WebTransport
+ * creation. Commands: `request-recorder-start`, `request-recorder-stop`
+ * (returns the requests seen since the start, once a second has passed
+ * without a new one).
+ */
+function requestRecorder() {
+  const recordings = new Map();
+  const hooked = new Set();
+  const watch = async (session, sessionId, targetType, targetUrl) => {
+    const record = (kind) => (event) => {
+      const list = recordings.get(sessionId);
+      if (list) list.lastEvent = Date.now();
+      if (list?.active) list.requests.push({ url: event.request?.url ?? event.url, kind, type: event.type ?? kind, target: targetType, targetUrl });
+    };
+    session.on('Network.requestWillBeSent', record('request'));
+    session.on('Network.webSocketCreated', record('websocket'));
+    session.on('Network.webTransportCreated', record('webtransport'));
+    session.on('Target.attachedToTarget', ({ sessionId: childId, targetInfo }) => {
+      const child = session.connection()?.session(childId);
+      if (child) void watch(child, sessionId, targetInfo.type, targetInfo.url).catch(() => undefined);
+    });
+    try {
+      await session.send('Network.enable');
+      await session.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
+    } finally {
+      // A worker waits for this before it runs its first line; never leave one paused.
+      if (targetType !== 'page') await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+    }
+  };
+  return {
+    name: 'request-recorder',
+    async executeCommand({ command, session }) {
+      if (command === 'request-recorder-start') {
+        recordings.set(session.id, { active: true, requests: [], lastEvent: Date.now() });
+        if (!hooked.has(session.id)) {
+          hooked.add(session.id);
+          const page = session.browser.getPage(session.id);
+          await watch(await page.createCDPSession(), session.id, 'page', page.url());
+        }
+        return true;
+      }
+      if (command === 'request-recorder-stop') {
+        // DevTools events travel apart from the test's own messages: wait until 1 s passes without one (at most 10 s).
+        const list = recordings.get(session.id);
+        const stopping = Date.now();
+        while (list && Date.now() - Math.max(list.lastEvent, stopping) < 1000 && Date.now() - stopping < 10000) await new Promise((resolve) => setTimeout(resolve, 100));
+        recordings.delete(session.id);
+        return list?.requests ?? [];
+      }
+      return undefined;
+    },
+  };
+}
+
 /** Chromium with SwiftShader WebGL2/WebGPU and a fake camera playing a real clip. */
 export const chromiumArgs = [
   '--no-sandbox',
@@ -192,9 +327,9 @@ export default {
   browserStartTimeout: 120000,
   testsStartTimeout: 120000,
   testsFinishTimeout: 900000,
-  middleware: [serveMedia(), serveBrokenAssets()],
+  middleware: [serveMedia(), serveBrokenAssets(), serveCspFixture()],
   reporters: [defaultReporter(), countReporter()],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules(), cspReportsCommand(), requestRecorder()],
   testFramework: { config: { timeout: 120000 } },
   // For `wtr --files …` during development; `npm test` runs the groups.
   browsers: [chromium],
