@@ -56,7 +56,7 @@ export interface FittedBackground {
   readonly version: number;
   readonly width: number;
   readonly height: number;
-  /** The background at the frame's size, opaque RGBA, top row first. */
+  /** The background at the frame's size, opaque RGBA, top row first; read back from the canvas on first use. */
   readonly pixels: ImageData;
   /** The same pixels on a canvas, for the 2D-canvas compositor. */
   readonly canvas: OffscreenCanvas;
@@ -129,10 +129,12 @@ export class BackgroundFitter {
       context.fillRect(0, 0, width, height);
       context.globalCompositeOperation = 'source-over';
       context.imageSmoothingEnabled = true;
-      context.imageSmoothingQuality = 'high';
+      // Bilinear is as good as any filter when enlarging or shrinking a little, and twice as fast here as
+      // 'high'; a picture shrunk to less than half needs the better filter against aliasing.
+      context.imageSmoothingQuality = sw > 2 * width ? 'high' : 'medium';
       context.drawImage(background.image, sx, sy, sw, sh, 0, 0, width, height);
     }
-    const pixels = context.getImageData(0, 0, width, height);
+    let pixels: ImageData | null = null;
 
     const lightWidth = Math.max(1, Math.round(width / LIGHT_WRAP_DOWNSAMPLE));
     const lightHeight = Math.max(1, Math.round(height / LIGHT_WRAP_DOWNSAMPLE));
@@ -152,7 +154,19 @@ export class BackgroundFitter {
     }
     small.putImageData(light, 0, 0);
 
-    this.fitted = { version: ++this.version, width, height, pixels, canvas, light, lightRgb, lightCanvas: this.small.canvas };
+    this.fitted = {
+      version: ++this.version,
+      width,
+      height,
+      get pixels() {
+        pixels ??= context.getImageData(0, 0, width, height);
+        return pixels;
+      },
+      canvas,
+      light,
+      lightRgb,
+      lightCanvas: this.small.canvas,
+    };
     this.fittedFor = { backgroundVersion: this.backgroundVersion, width, height };
     return this.fitted;
   }
