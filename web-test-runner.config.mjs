@@ -226,12 +226,46 @@ function consoleWatch() {
         const page = session.browser.getPage(session.id);
         const record = (origin) => (message) => messages.get(session.id)?.push({ origin, type: message.type(), text: message.text() });
         page.on('console', record('page'));
-        page.on('workercreated', (worker) => worker.on('console', record(`worker ${worker.url()}`)));
-        for (const worker of page.workers()) worker.on('console', record(`worker ${worker.url()}`));
+        // A worker's own browser messages (a VideoFrame garbage-collected without close()) come only
+        // through its Log domain, not as console calls: listen to both.
+        const watchWorker = (worker) => {
+          const origin = `worker ${worker.url()}`;
+          worker.on('console', record(origin));
+          worker.client.on('Log.entryAdded', ({ entry }) => messages.get(session.id)?.push({ origin, type: entry.level, text: entry.text }));
+          worker.client.send('Log.enable').catch(() => undefined);
+        };
+        page.on('workercreated', watchWorker);
+        for (const worker of page.workers()) watchWorker(worker);
         return true;
       }
       if (command === 'console-watch-read') return messages.get(session.id) ?? [];
       return undefined;
+    },
+  };
+}
+
+/**
+ * `page-hide` and `page-show`: hide the test's tab behind another one (a real
+ * `visibilitychange`, rAF and rVFC stop), then bring it back, for the test
+ * that a call keeps its video while its tab is in the background.
+ */
+function pageVisibility() {
+  const covers = new Map();
+  return {
+    name: 'page-visibility',
+    async executeCommand({ command, session }) {
+      if (command !== 'page-hide' && command !== 'page-show') return undefined;
+      const page = session.browser.getPage(session.id);
+      if (command === 'page-hide') {
+        const cover = await page.browser().newPage();
+        covers.set(session.id, cover);
+        await cover.bringToFront();
+      } else {
+        await page.bringToFront();
+        await covers.get(session.id)?.close();
+        covers.delete(session.id);
+      }
+      return true;
     },
   };
 }
@@ -301,6 +335,12 @@ const chromium = chromeLauncher({
   launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
 });
 
+/** Chromium without the flag that grants the camera: getUserMedia really fails with NotAllowedError. */
+const chromiumWithoutCameraPermission = chromeLauncher({
+  launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs.filter((arg) => arg !== '--use-fake-ui-for-media-stream') },
+});
+const onlyTests = process.env.BLUR_CAMERA_TESTS?.split(',');
+
 const firefox = runFirefox
   ? chromeLauncher({
       puppeteer: puppeteerCore,
@@ -329,13 +369,16 @@ export default {
   testsFinishTimeout: 900000,
   middleware: [serveMedia(), serveBrokenAssets(), serveCspFixture()],
   reporters: [defaultReporter(), countReporter()],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules(), cspReportsCommand(), requestRecorder()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules(), cspReportsCommand(), requestRecorder(), pageVisibility()],
   testFramework: { config: { timeout: 120000 } },
   // For `wtr --files …` during development; `npm test` runs the groups.
   browsers: [chromium],
   groups: [
     // BLUR_CAMERA_TESTS=test/a.test.ts,test/b.test.ts runs only those in Chromium (development).
-    { name: 'chromium', files: process.env.BLUR_CAMERA_TESTS ? process.env.BLUR_CAMERA_TESTS.split(',') : ['test/**/*.test.ts', '!test/firefox/**'], browsers: [chromium] },
+    { name: 'chromium', files: onlyTests ? onlyTests.filter((f) => !f.startsWith('test/permission/')) : ['test/**/*.test.ts', '!test/firefox/**', '!test/permission/**'], browsers: [chromium] },
+    ...(!onlyTests || onlyTests.some((f) => f.startsWith('test/permission/'))
+      ? [{ name: 'chromium-without-camera-permission', files: ['test/permission/**/*.test.ts'], browsers: [chromiumWithoutCameraPermission] }]
+      : []),
     ...(firefox ? [{ name: 'firefox', files: ['test/firefox/**/*.test.ts'], browsers: [firefox] }] : []),
   ],
 };

@@ -4,6 +4,8 @@ import type { BlurCamera, BlurErrorDetail } from '../dist/blur-camera.js';
 import { deepRegion, laplacianVariance, loadGroundTruth } from './helpers/image-metrics.js';
 import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
 import { runStill, type StillRun } from './helpers/settled.js';
+import { readTrack } from './helpers/frames.js';
+import { executeServerCommand } from '@web/test-runner-commands';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
@@ -256,6 +258,36 @@ describe('faults: a worker that dies', () => {
       await waitFor(() => output.readyState === 'ended', 'the output to end', 20000);
       expect(errors).to.have.length(3);
       expect(errors[2]!.message).to.contain('call start() to try again');
+    });
+  }
+});
+
+describe('faults: a hidden tab', () => {
+  afterEach(async () => {
+    await executeServerCommand('page-show');
+    await removeBlurCameras();
+  });
+
+  for (const tier of [1, 3] as const) {
+    it(`tier ${tier}: keeps delivering frames to a call while hidden, and does not stall when visible again`, async () => {
+      const element = await fixture<BlurCamera>(html`<blur-camera max-tier=${tier}></blur-camera>`);
+      await nextEvent(element, 'trackready');
+      expect(element.tier).to.equal(tier);
+      // The call's side: what an RTCPeerConnection's sender would read from .stream.
+      const reader = readTrack(element.stream!.getVideoTracks()[0]!);
+      await reader.next();
+      await executeServerCommand('page-hide');
+      await waitFor(() => document.visibilityState === 'hidden', 'the tab to be hidden');
+      const hiddenStarted = performance.now();
+      for (let i = 0; i < 20; i++) await reader.next();
+      const hiddenFps = 20 / ((performance.now() - hiddenStarted) / 1000);
+      expect(document.visibilityState).to.equal('hidden');
+      await executeServerCommand('page-show');
+      await waitFor(() => document.visibilityState === 'visible', 'the tab to be visible');
+      for (let i = 0; i < 20; i++) await reader.next();
+      console.log(`tier ${tier}: ${hiddenFps.toFixed(1)} fps while hidden`);
+      expect(element.state).to.equal('running');
+      await reader.cancel();
     });
   }
 });

@@ -54,4 +54,22 @@ describe('<blur-camera> frame leaks', () => {
     expect.fail('the console watch did not see the leak warning');
   });
 
+  it('can see a VideoFrame leaked inside a worker (control: the pipeline\'s frames live in its worker)', async () => {
+    await startConsoleWatch();
+    const worker = new Worker(new URL('./fixtures/leak-frame-worker.js', import.meta.url), { type: 'module' });
+    try {
+      for (let i = 0; i < LEAK_REPORT_WAIT_MS / 250; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const seen = (await readConsole()).filter((entry) => FRAME_LEAK.test(entry.text));
+        if (seen.length) {
+          expect(seen[0]!.origin).to.contain('leak-frame-worker.js');
+          return;
+        }
+      }
+      expect.fail('the console watch did not see the worker\'s leak warning');
+    } finally {
+      worker.terminate();
+    }
+  });
+
 });
