@@ -1,6 +1,7 @@
 /**
  * Fails when custom-elements.json is stale: regenerates it into a temporary
  * folder from the current JSDoc and compares. Fix with `npm run analyze`.
+ * Then checks that README.md's API tables match it (scripts/api-table.mjs).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ try {
     process.exit(1);
   }
   console.log('custom-elements.json is up to date.');
+  // The README's API tables are generated from the manifest; they must match it too.
+  execFileSync(process.execPath, ['scripts/api-table.mjs', '--check'], { stdio: 'inherit' });
 } finally {
   writeFileSync('package.json', packageJson);
   rmSync(out, { recursive: true, force: true });
