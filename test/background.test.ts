@@ -202,6 +202,37 @@ describe('background replacement, on stills/portrait.jpg and its mask', () => {
     expect(laplacianVariance(output, background) * 5).to.be.below(laplacianVariance(run.input, background));
   });
 
+  it('takes an ImageBitmap (a copy: the page may close its own) and an <img>; a cross-origin <img> without CORS gives background-load', async () => {
+    const background = deepRegion(truth, 0);
+    const bitmap = await createImageBitmap(picture.blob);
+    run = await runStill(PORTRAIT, { sigma: 8, background: bitmap });
+    bitmap.close();
+    const fromBitmap = meanAbsoluteDifference(await run.settled(), expected, background);
+
+    const other = await knownPicture(540, 960);
+    const img = new Image();
+    const objectUrl = URL.createObjectURL(other.blob);
+    img.src = objectUrl;
+    run.processor.background = img;
+    const fromImg = meanAbsoluteDifference(await afterChange(run, 6), coverExpected(other, truth.width, truth.height), background);
+    URL.revokeObjectURL(objectUrl);
+    console.log(`ImageBitmap: background MAD ${fromBitmap.toFixed(3)}, <img>: ${fromImg.toFixed(3)}`);
+    expect(fromBitmap).to.be.below(3);
+    expect(fromImg).to.be.below(3);
+
+    const foreign = new Image();
+    const url = new URL('/demo/backgrounds/room.png', location.href);
+    url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    foreign.src = url.href;
+    const error = nextError(run.processor);
+    run.processor.background = foreign;
+    const detail = await error;
+    expect(detail.type).to.equal('background-load');
+    expect(detail.message).to.contain(url.href);
+    const output = await afterChange(run);
+    expect(laplacianVariance(output, background) * 5).to.be.below(laplacianVariance(run.input, background));
+  });
+
   it('none shows the frame as it is, and the model rests; back to a picture, the person is cut out again', async () => {
     run = await runStill(PORTRAIT, { sigma: 8, background: 'none' });
     const output = await run.reader.until(() => true);
