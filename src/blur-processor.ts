@@ -54,7 +54,7 @@ const STOP_TIMEOUT_MS = 2000;
  * A running worker posts stats twice a second; this long without a message
  * means it died (terminated, or crashed without an `error` event).
  */
-const WORKER_SILENCE_MS = 4000;
+const WORKER_SILENCE_MS = 8000;
 
 /**
  * The engine without the camera: takes any video MediaStreamTrack and gives

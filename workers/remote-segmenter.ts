@@ -9,6 +9,61 @@ interface PendingMask {
 }
 
 /**
+ * The one segmenter worker of this blur worker, shared by every
+ * RemoteSegmenter and ended when the last one closes. Reusing it for a model
+ * change (the user's, or the frame-budget governor's) saves a thread start and
+ * a second download and compile of the 11 MB wasm.
+ */
+class SegmenterWorker {
+  private static current: SegmenterWorker | null = null;
+  readonly worker: Worker;
+  private users = 0;
+  private readonly listeners = new Set<(message: FromSegmenterWorker) => void>();
+  private readonly crashListeners = new Set<(error: Error) => void>();
+
+  private constructor(url: string) {
+    this.worker = new Worker(url, { type: 'module', name: 'blur-camera segmenter' });
+    this.worker.addEventListener('message', (event: MessageEvent<FromSegmenterWorker>) => {
+      for (const listener of [...this.listeners]) listener(event.data);
+    });
+    this.worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      const error = new Error(`the segmenter worker failed: ${event.message || 'it could not be loaded'}`);
+      for (const listener of [...this.crashListeners]) listener(error);
+      // A crashed worker is not reused.
+      if (SegmenterWorker.current === this) SegmenterWorker.current = null;
+    });
+  }
+
+  static acquire(url: string): SegmenterWorker {
+    const shared = (SegmenterWorker.current ??= new SegmenterWorker(url));
+    shared.users++;
+    return shared;
+  }
+
+  listen(listener: (message: FromSegmenterWorker) => void, onCrash: (error: Error) => void): () => void {
+    this.listeners.add(listener);
+    this.crashListeners.add(onCrash);
+    return () => {
+      this.listeners.delete(listener);
+      this.crashListeners.delete(onCrash);
+    };
+  }
+
+  send(message: ToSegmenterWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  release(): void {
+    if (--this.users > 0) return;
+    this.worker.terminate();
+    if (SegmenterWorker.current === this) SegmenterWorker.current = null;
+  }
+}
+
+let nextSegmenterId = 1;
+
+/**
  * MediaPipe in a worker of its own, so that segmentation overlaps compositing
  * on a second core: the blur worker composites frame N while this one
  * segments frame N+1. Images go over transferred, masks come back the same way.
@@ -17,59 +72,67 @@ export class RemoteSegmenter implements Segmenter {
   private readonly pending = new Map<number, PendingMask>();
   private nextId = 0;
   private closed = false;
+  private readonly unlisten: () => void;
 
-  private constructor(private readonly worker: Worker) {
-    worker.addEventListener('message', (event: MessageEvent<FromSegmenterWorker>) => this.onMessage(event.data));
-    worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      this.failAll(new Error(`the segmenter worker crashed: ${event.message}`));
-    });
+  private constructor(
+    private readonly host: SegmenterWorker,
+    private readonly id: number,
+  ) {
+    this.unlisten = host.listen(
+      (message) => this.onMessage(message),
+      (error) => this.failAll(error),
+    );
   }
 
   static async create(workerUrl: string, assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU'): Promise<RemoteSegmenter> {
-    const worker = new Worker(workerUrl, { type: 'module', name: 'blur-camera segmenter' });
+    const host = SegmenterWorker.acquire(workerUrl);
+    const id = nextSegmenterId++;
+    let stop = (): void => undefined;
     const ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (event: MessageEvent<FromSegmenterWorker>): void => {
-        const message = event.data;
-        if (message.type === 'segmenter-ready') resolve();
-        else if (message.type === 'segmenter-failed') reject(new ModelLoadError(message.url ?? workerUrl, message.message.replace(/ \([^)]*\)$/, '')));
-        else return;
-        worker.removeEventListener('message', onMessage);
-      };
-      worker.addEventListener('message', onMessage);
-      worker.addEventListener('error', (event) => reject(new ModelLoadError(workerUrl, `The segmenter worker could not start: ${event.message || 'load failed'}`)), { once: true });
+      stop = host.listen(
+        (message) => {
+          if (message.type === 'segmenter-ready' && message.segmenter === id) resolve();
+          if (message.type === 'segmenter-failed' && message.segmenter === id) {
+            reject(new ModelLoadError(message.url ?? workerUrl, message.message.replace(/ \([^)]*\)$/, '')));
+          }
+        },
+        (error) => reject(new ModelLoadError(workerUrl, `The segmenter worker could not start: ${error.message}`)),
+      );
     });
-    const start: ToSegmenterWorker = { type: 'segmenter-start', assets, model, delegate };
-    worker.postMessage(start);
+    host.send({ type: 'segmenter-start', segmenter: id, assets, model, delegate });
     try {
       await ready;
     } catch (error) {
-      worker.terminate();
+      // The segmenter worker made nothing for this id: only our share of the worker is left to give back.
+      host.release();
       throw error;
+    } finally {
+      stop();
     }
-    return new RemoteSegmenter(worker);
+    return new RemoteSegmenter(host, id);
   }
 
   segment(image: ImageData, timestampMs: number): Promise<ConfidenceMask> {
     if (this.closed) return Promise.reject(new Error('the segmenter is closed'));
     const id = this.nextId++;
     const pixels = image.data;
-    const run: ToSegmenterWorker = { type: 'segmenter-run', id, width: image.width, height: image.height, pixels, timestampMs };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(run, [pixels.buffer]);
+      this.host.send({ type: 'segmenter-run', segmenter: this.id, id, width: image.width, height: image.height, pixels, timestampMs }, [pixels.buffer]);
     });
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.worker.terminate();
+    this.unlisten();
+    this.host.send({ type: 'segmenter-close', segmenter: this.id });
+    this.host.release();
     this.failAll(new Error('the segmenter was closed'));
   }
 
   private onMessage(message: FromSegmenterWorker): void {
-    if (message.type !== 'segmenter-mask' && message.type !== 'segmenter-error') return;
+    if ((message.type !== 'segmenter-mask' && message.type !== 'segmenter-error') || message.segmenter !== this.id) return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
