@@ -10,5 +10,4 @@ const server = await startDevServer({
 });
 const url = `http://localhost:${server.config.port}/demo/`;
 console.log(`blur-camera demo: ${url}`);
-console.log(`WebRTC loopback:  ${url}loopback.html`);
 console.log('Press Ctrl+C to stop.');
