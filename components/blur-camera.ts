@@ -10,7 +10,7 @@ import { normalizeMaxTier, normalizeModel, normalizeSigma, normalizeView, number
 import { SIGMA_MAX, SIGMA_MIN } from '../gpu/refine-constants.js';
 import type { OutputView, PipelineStats, SegmentationModel } from '../workers/protocol.js';
 import { blurCameraStyles } from './blur-camera.styles.js';
-import { DEFAULT_BADGE_TEXTS, badgeText, type BadgeTexts } from './tier-badge-text.js';
+import { DEFAULT_BADGE_TEXTS, badgeText, type BadgeEffect, type BadgeTexts } from './tier-badge-text.js';
 
 /** Removal and re-insertion within this window (a move in the DOM) keeps the camera running. */
 const DISCONNECT_GRACE_MS = 0;
@@ -97,6 +97,8 @@ export class BlurCamera extends LitElement {
   @query('video') private preview!: HTMLVideoElement;
 
   private processor: BlurProcessor | null = null;
+  /** The current background failed to load, so the blur shows instead (for the badge). */
+  @state() private backgroundFailed = false;
   /** The type of the error that stopped the element, for the badge; cleared on start. */
   @state() private lastErrorType: BlurErrorType | null = null;
   private camera: MediaStreamTrack | null = null;
@@ -193,7 +195,10 @@ export class BlurCamera extends LitElement {
     }
     if (changed.has('view') && this.processor) this.processor.view = normalizeView(this.view);
     if (changed.has('model') && this.processor) this.processor.model = normalizeModel(this.model);
-    if (changed.has('background') && this.processor) this.processor.background = this.background ?? 'blur';
+    if (changed.has('background')) {
+      this.backgroundFailed = false;
+      if (this.processor) this.processor.background = this.background ?? 'blur';
+    }
   }
 
   protected override updated(): void {
@@ -204,8 +209,10 @@ export class BlurCamera extends LitElement {
   }
 
   protected override render(): unknown {
-    const effectOff = parseBackground(this.background)?.kind === 'none';
-    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType, effectOff);
+    const kind = parseBackground(this.background)?.kind ?? 'blur';
+    // A picture that failed to load fell back to blur: say what the output really shows.
+    const effect: BadgeEffect = kind === 'none' ? 'none' : kind === 'blur' || this.backgroundFailed ? 'blur' : 'replaced';
+    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType, effect);
     return html`
       <div class="frame">
         <video part="preview" aria-label=${this.previewLabel} autoplay muted playsinline></video>
@@ -269,6 +276,7 @@ export class BlurCamera extends LitElement {
       processor.addEventListener('error', (event) => {
         if (this.processor !== processor) return;
         this.dispatchEvent(new CustomEvent('error', { detail: event.detail }));
+        if (event.detail.type === 'background-load') this.backgroundFailed = true;
         // The pipeline has stopped itself; release the camera too and say so.
         if (!event.detail.recovered && (event.detail.type === 'camera-ended' || event.detail.type === 'gpu-lost' || event.detail.type === 'worker-crashed')) {
           if (this.currentState === 'running') {

@@ -16,7 +16,12 @@ export interface BadgeTexts {
   readonly tiers: Readonly<Record<Tier, string>>;
   /** While running with `background="none"`: the user turned the effect off, and the room shows. */
   readonly effectOff?: string;
+  /** While running with a colour or picture behind the person. */
+  readonly replaced?: string;
 }
+
+/** What the output shows behind the person, for the badge. */
+export type BadgeEffect = 'blur' | 'none' | 'replaced';
 
 export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
   starting: 'Starting camera…',
@@ -38,9 +43,10 @@ export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
     5: 'Background blur isn’t available in this browser',
   },
   effectOff: 'Background effect off',
+  replaced: 'Background replaced',
 };
 
-export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier | null, errorType: BlurErrorType | null = null, effectOff = false): string {
+export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier | null, errorType: BlurErrorType | null = null, effect: BadgeEffect = 'blur'): string {
   if (tier === 5) return texts.tiers[5];
   switch (state) {
     case 'idle':
@@ -51,7 +57,9 @@ export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier 
     case 'error':
       return (errorType && texts.errors?.[errorType]) || texts.error;
     case 'running':
-      if (effectOff) return texts.effectOff ?? DEFAULT_BADGE_TEXTS.effectOff!;
+      if (effect === 'none') return texts.effectOff ?? DEFAULT_BADGE_TEXTS.effectOff!;
+      // Tier 4's text (the CPU is doing the work) matters more than which effect runs.
+      if (effect === 'replaced' && tier !== 4) return texts.replaced ?? DEFAULT_BADGE_TEXTS.replaced!;
       return tier ? texts.tiers[tier] : texts.starting;
   }
 }

@@ -378,7 +378,7 @@ describe('<blur-camera background> with the fake camera', () => {
     await removeBlurCameras();
   });
 
-  it('background="none" says the effect is off; a colour puts it back on, and the room turns that colour', async () => {
+  it('background="none" says the effect is off; a colour says the background is replaced, and the room turns that colour', async () => {
     const element = await fixture<BlurCamera>(html`<blur-camera background="none"></blur-camera>`);
     await nextEvent(element, 'trackready');
     await element.updateComplete;
@@ -388,7 +388,7 @@ describe('<blur-camera background> with the fake camera', () => {
     element.setAttribute('background', 'rgb(0 255 0)');
     await element.updateComplete;
     expect(element.background).to.equal('rgb(0 255 0)');
-    expect(badge()).to.equal('Background blur is on');
+    expect(badge()).to.equal('Background replaced');
     // The keyed-person clip's top-left corner is room, never the person.
     const reader = readTrack(element.stream!.getVideoTracks()[0]!);
     const corner = new Uint8Array(1280 * 720);
@@ -400,6 +400,12 @@ describe('<blur-camera background> with the fake camera', () => {
     console.log(`<blur-camera background="rgb(0 255 0)">: top-left corner ${colour.map((v) => v.toFixed(1))}`);
     expect(green(), `the corner is ${colour}`).to.equal(true);
     element.background = null;
+    await element.updateComplete;
+    expect(badge()).to.equal('Background blur is on');
+    // A picture that fails to load falls back to blur, and the badge says blur, not "replaced".
+    const failed = nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error');
+    element.background = '/no-such-background.png';
+    expect((await failed).detail.type).to.equal('background-load');
     await element.updateComplete;
     expect(badge()).to.equal('Background blur is on');
   });

@@ -35,8 +35,8 @@ class Driver {
   private timestamp = 0;
   readonly processor: BlurProcessor;
 
-  constructor(refinement: MaskRefinement) {
-    this.processor = new BlurProcessor(this.generator, { refinement, maxTier: 1, sigma: 8 });
+  constructor(refinement: MaskRefinement, renderer: 'auto' | 'gpu') {
+    this.processor = new BlurProcessor(this.generator, { refinement, maxTier: 1, sigma: 8, renderer, adaptive: false });
   }
 
   async start(first: ImageBitmap): Promise<void> {
@@ -195,6 +195,8 @@ export interface StillResult {
   readonly iou: number;
   readonly boundaryIou: number;
   readonly halo: Record<number, number>;
+  /** Background replacement's halo error against A·I + (1−A)·picture, without and with the light wrap. */
+  readonly replacementHalo: { readonly wrapOff: number; readonly wrapOn: number };
 }
 
 export interface VariantResult {
@@ -205,6 +207,38 @@ export interface VariantResult {
 }
 
 const blurCache = new Map<string, Float32Array>();
+
+/** The light wrap the product ships (BlurProcessor's default lightWrap). */
+const LIGHT_WRAP_SHIPPED = 0.5;
+
+/** A smooth, colourful picture to put behind the person: a diagonal gradient with soft bands. */
+function replacementPicture(width: number, height: number): ImageData {
+  const image = new ImageData(width, height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const t = (x / width + y / height) / 2;
+      image.data[i] = 40 + 180 * t;
+      image.data[i + 1] = 90 + 60 * Math.sin(6 * t);
+      image.data[i + 2] = 200 - 150 * t;
+      image.data[i + 3] = 255;
+    }
+  }
+  return image;
+}
+
+/** Mean |output − (A·I + (1−A)·P)| over `where`, with the soft true alpha A and the picture P. */
+function softReplacementHalo(output: Pixels, input: Pixels, picture: Pixels, truth: SoftTruth, where: Uint8Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let p = 0; p < where.length; p++) {
+    if (!where[p]) continue;
+    const a = truth.alpha[p]!;
+    for (let c = 0; c < 3; c++) sum += Math.abs(output.data[p * 4 + c]! - (a * input.data[p * 4 + c]! + (1 - a) * picture.data[p * 4 + c]!));
+    n += 3;
+  }
+  return sum / n;
+}
 
 async function measureStills(driver: Driver, stills: readonly StillCase[]): Promise<StillResult[]> {
   const results: StillResult[] = [];
@@ -230,12 +264,28 @@ async function measureStills(driver: Driver, stills: readonly StillCase[]): Prom
       if (!blurCache.has(key)) blurCache.set(key, gaussianBlurAt(input, sigma, haloBand));
       halo[sigma] = haloError(output, input, truth, blurCache.get(key)!, haloBand);
     }
+    // Replacement: a picture of the frame's own size (so covering it is the identity), wrap off then on.
+    const picture = replacementPicture(truth.width, truth.height);
+    const pictureBitmap = await createImageBitmap(picture);
+    const pictureRgba = { width: picture.width, height: picture.height, data: picture.data, timestamp: 0 };
+    driver.processor.background = pictureBitmap;
+    const replacementHalo = { wrapOff: 0, wrapOn: 0 };
+    for (const [key, wrap] of [['wrapOff', 0], ['wrapOn', LIGHT_WRAP_SHIPPED]] as const) {
+      driver.processor.lightWrap = wrap;
+      // The picture is fitted in the worker; give it frames to arrive.
+      for (let i = 0; i < 3; i++) await driver.process(bitmap);
+      replacementHalo[key] = softReplacementHalo(await driver.process(bitmap), input, pictureRgba, truth, haloBand);
+    }
+    driver.processor.background = 'blur';
+    driver.processor.lightWrap = LIGHT_WRAP_SHIPPED;
+    pictureBitmap.close();
     bitmap.close();
     results.push({
       name: still.name,
       iou: iou(mask!, truth),
       boundaryIou: iou(mask!, truth, band(truth, 0.02 * diagonal)),
       halo,
+      replacementHalo,
     });
   }
   return results;
@@ -309,11 +359,12 @@ export async function runQuality(
   stills: readonly StillCase[],
   sequences: readonly SequenceCase[],
   log: (line: string) => void,
+  renderer: 'auto' | 'gpu' = 'gpu',
 ): Promise<VariantResult[]> {
   const results: VariantResult[] = [];
   const warmup = await loadBitmap(stills[0]!.image);
   for (const variant of variants) {
-    const driver = new Driver(variant);
+    const driver = new Driver(variant, renderer);
     await driver.start(warmup);
     log(`${variant}: stills`);
     const stillResults = await measureStills(driver, stills);
