@@ -21,8 +21,10 @@
  *
  * Verdict, PASS when all hold:
  *  - JS heap (page + workers, after GC) at the end − at the first sample < 8 MB;
- *  - RSS of the browser tree at the end − at the 1-minute sample < 64 MB
- *    (runs of a minute or less compare with the first sample instead);
+ *  - RSS of the browser tree at the end − at the half-way sample < 32 MB: a
+ *    leak grows all the way, while the browser's one-time allocations (seen:
+ *    one step of about 95 MB near 3 minutes, then flat) do not; the growth
+ *    from the 1-minute sample is reported beside it;
  *  - GPU memory (stats.gpuBytes, where the compositor reports it) at the end −
  *    at the first sample < 8 MB;
  *  - no unclosed-VideoFrame warnings, during the run or in the 15 s after stop;
@@ -63,7 +65,7 @@ const control = !args.includes('--no-control');
 
 const MB = 1024 * 1024;
 const HEAP_BOUND = 8 * MB;
-const RSS_BOUND = 64 * MB;
+const RSS_BOUND = 32 * MB;
 const GPU_BOUND = 8 * MB;
 const CONTROL_WAIT_MS = 30000;
 const AFTER_STOP_WAIT_MS = 15000;
@@ -305,10 +307,14 @@ if (failedToRun) check('the run completed', false, failedToRun.split('\n')[0]);
 if (first && last && samples.length >= 2) {
   const heapGrowth = last.jsHeap - first.jsHeap;
   check('JS heap growth (page + workers, after GC) < 8 MB', heapGrowth < HEAP_BOUND, `${fmtMB(first.jsHeap, 2)} → ${fmtMB(last.jsHeap, 2)} MB (${signedMB(heapGrowth)}; page ${signedMB(last.pageHeap - first.pageHeap)}, workers ${signedMB(last.workerHeap - first.workerHeap)})`);
-  const oneMinute = samples.find((s) => s.t >= 60 && s !== last);
-  const rssBase = oneMinute ?? first;
-  const rssGrowth = last.rss - rssBase.rss;
-  check(`RSS growth from the ${oneMinute ? '1-minute' : 'first (run too short for a 1-minute)'} sample < 64 MB`, rssGrowth < RSS_BOUND, `${fmtMB(rssBase.rss, 0)} MB at t=${rssBase.t}s → ${fmtMB(last.rss, 0)} MB at t=${last.t}s (${signedMB(rssGrowth)})`);
+  const oneMinute = samples.find((s) => s.t >= 60 && s !== last) ?? first;
+  const halfWay = samples.find((s) => s.t >= last.t / 2 && s !== last) ?? first;
+  const rssGrowth = last.rss - halfWay.rss;
+  check(
+    'RSS growth over the second half of the run < 32 MB',
+    rssGrowth < RSS_BOUND,
+    `${fmtMB(halfWay.rss, 0)} MB at t=${halfWay.t}s → ${fmtMB(last.rss, 0)} MB at t=${last.t}s (${signedMB(rssGrowth)}); from t=${oneMinute.t}s: ${signedMB(last.rss - oneMinute.rss)}, max ${fmtMB(Math.max(...samples.map((s) => s.rss)), 0)} MB`,
+  );
   if (typeof first.gpuBytes === 'number' && typeof last.gpuBytes === 'number') {
     const gpuGrowth = last.gpuBytes - first.gpuBytes;
     check('GPU memory growth (stats.gpuBytes) < 8 MB', gpuGrowth < GPU_BOUND, `${fmtMB(first.gpuBytes, 2)} → ${fmtMB(last.gpuBytes, 2)} MB (${signedMB(gpuGrowth)})`);
