@@ -299,6 +299,7 @@ export class BlurProcessor extends EventTarget {
         profile: this.profile,
         renderer: this.renderer,
         adaptive: this.adaptive,
+        inputFrameRate: this.input.getSettings().frameRate ?? null,
         testHooks: this.testHooks,
       },
       transfer,

@@ -119,6 +119,7 @@ async function handle(message: MainToWorker): Promise<void> {
         options: message.options,
         ...(background ? { background } : {}),
         adaptive: message.adaptive,
+        inputFrameRate: message.inputFrameRate,
         testHooks: message.testHooks,
         post,
         ...(pullFrames

@@ -56,7 +56,11 @@ export class FrameBudgetGovernor {
   private retryAfterMs = FIRST_RETRY_MS;
   private frameCounter = 0;
 
-  /** `fixedBudgetMs` replaces the camera's measured frame interval (a test hook). */
+  /**
+   * `fixedBudgetMs` is the camera's frame interval from its settings (or a test
+   * hook's budget). Without it the interval is estimated from the frames read,
+   * which undercounts the camera's rate once frames are being dropped upstream.
+   */
   constructor(
     private readonly enabled: boolean,
     private readonly fixedBudgetMs?: number,

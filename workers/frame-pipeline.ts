@@ -37,6 +37,8 @@ export interface FramePipelineInit {
   readonly background?: Background;
   /** Whether the frame-budget governor may shed work. */
   readonly adaptive: boolean;
+  /** The camera's frame rate from its settings, or null to estimate it from the frames read. */
+  readonly inputFrameRate: number | null;
   readonly testHooks: PipelineTestHooks;
   readonly post: (message: WorkerToMain) => void;
   /** Called whenever the pipeline is ready for another frame (pull transports ask the page then). */
@@ -82,7 +84,8 @@ export class FramePipeline {
     this.options = init.options;
     this.segmenterModel = init.options.model;
     this.runningModel = init.options.model;
-    this.governor = new FrameBudgetGovernor(init.adaptive, init.testHooks.frameBudgetMs);
+    const nominalIntervalMs = init.inputFrameRate && init.inputFrameRate > 0 ? 1000 / init.inputFrameRate : undefined;
+    this.governor = new FrameBudgetGovernor(init.adaptive, init.testHooks.frameBudgetMs ?? nominalIntervalMs);
     this.compositor = init.compositor;
     if (init.background) this.setBackground(init.background);
     this.reader = init.readable ? init.readable.getReader() : null;

@@ -163,6 +163,12 @@ export type MainToWorker =
       readonly renderer: RendererPreference;
       /** Whether the frame-budget governor may shed work when the pipeline falls behind the camera. */
       readonly adaptive: boolean;
+      /**
+       * The camera's frame rate from its track settings, when known: the
+       * governor's budget. The worker cannot measure it from the frames it reads,
+       * since the processor drops the ones a busy pipeline does not read.
+       */
+      readonly inputFrameRate: number | null;
       readonly testHooks: PipelineTestHooks;
     }
   | { readonly type: 'options'; readonly options: LiveOptions }
