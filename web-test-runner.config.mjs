@@ -6,6 +6,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteerCore from 'puppeteer-core';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
+import { chromiumArgs as chromiumArgsFor } from './scripts/chromium.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** Real footage and ground-truth masks, beside the repository (see ../shared/media/README.md). */
@@ -190,23 +191,8 @@ function requestRecorder() {
   };
 }
 
-/** Chromium with SwiftShader WebGL2/WebGPU and a fake camera playing a real clip. */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  `--use-file-for-fake-video-capture=${cameraClip}`,
-  '--autoplay-policy=no-user-gesture-required',
-  // Lets the leak test force a garbage collection to prove it can see the browser's leak warning.
-  '--js-flags=--expose-gc',
-];
+/** Chromium with SwiftShader WebGL2/WebGPU and a fake camera playing a real clip (flags shared with the scripts). */
+export const chromiumArgs = chromiumArgsFor(cameraClip);
 
 /**
  * Collects the browser's console messages, the page's and its workers', for

@@ -25,6 +25,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDevServer } from '@web/dev-server';
 import puppeteer from 'puppeteer-core';
+import { chromiumArgs, processTree } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -61,51 +62,11 @@ if (systemsOption >= 0) {
   const tiers = args[tiersOption + 1].split(',');
   systems = allSystems.filter((s) => s.ours && tiers.includes(s.key.slice('tier'.length)));
 }
+function launchArgs(clip) {
+  return [...chromiumArgs(resolve(mediaDir, clip)), '--enable-precise-memory-info'];
+}
+
 const clockTicks = 100; // USER_HZ on Linux
-
-function chromiumArgs(clip) {
-  return [
-    '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run',
-    '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${resolve(mediaDir, clip)}`,
-    '--enable-precise-memory-info',
-  ];
-}
-
-/** CPU seconds and resident memory of a process and all its descendants. */
-function processTree(rootPid) {
-  const children = new Map();
-  const stats = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pid = Number(entry);
-      const ppid = Number(fields[1]);
-      const cpu = (Number(fields[11]) + Number(fields[12])) / clockTicks;
-      const rssPages = Number(fields[21]);
-      stats.set(pid, { cpu, rss: rssPages * 4096 });
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(pid);
-    } catch {
-      // The process ended while we read it.
-    }
-  }
-  let cpu = 0;
-  let rss = 0;
-  const stack = [rootPid];
-  while (stack.length) {
-    const pid = stack.pop();
-    const s = stats.get(pid);
-    if (s) {
-      cpu += s.cpu;
-      rss += s.rss;
-    }
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return { cpu, rss };
-}
 
 /** CPU seconds used by the whole machine (all processes), from /proc/stat. */
 function machineCpuSeconds() {
@@ -145,7 +106,7 @@ async function runOnce(baseUrl, system, clip, profile) {
   const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: chromiumArgs(clip),
+    args: launchArgs(clip),
   });
   try {
     const page = await browser.newPage();

@@ -37,6 +37,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import puppeteer from 'puppeteer-core';
+import { chromiumArgs as chromiumArgsFor } from './chromium.mjs';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -45,27 +46,8 @@ const cameraClip = resolve(repo, '..', 'shared', 'media', 'clips', 'keyed-person
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 const started = Date.now();
 
-/**
- * A copy of `chromiumArgs` from web-test-runner.config.mjs. Importing the
- * config has side effects (it starts an Xvfb for Firefox when Firefox is
- * installed and DISPLAY is unset, and registers exit handlers), so the list is
- * duplicated here; `argsDrift()` warns when the two differ.
- */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  `--use-file-for-fake-video-capture=${cameraClip}`,
-  '--autoplay-policy=no-user-gesture-required',
-  '--js-flags=--expose-gc',
-];
+/** The test runner's Chromium flags (SwiftShader, the fake camera), from the module they share. */
+const chromiumArgs = chromiumArgsFor(cameraClip);
 
 /** Files the tarball must hold (paths inside the package). */
 const requiredFiles = [
@@ -124,16 +106,6 @@ async function sh(file, args, options = {}) {
 // ---------------------------------------------------------------------------
 // 0. Preconditions: the build exists, the Chromium flags match the test runner's.
 
-function argsDrift() {
-  const config = readFileSync(join(repo, 'web-test-runner.config.mjs'), 'utf8');
-  const block = /export const chromiumArgs = \[([\s\S]*?)\];/.exec(config)?.[1];
-  if (!block) return 'web-test-runner.config.mjs no longer exports a literal `chromiumArgs` list; check the copy in scripts/package-check.mjs';
-  const theirs = [...block.replace(/\/\/.*$/gm, '').matchAll(/(['`])(.*?)\1/g)].map((m) => m[2].replace('${cameraClip}', cameraClip));
-  const missing = theirs.filter((a) => !chromiumArgs.includes(a));
-  const extra = chromiumArgs.filter((a) => !theirs.includes(a));
-  if (!missing.length && !extra.length) return null;
-  return `chromiumArgs differ from web-test-runner.config.mjs (only there: ${missing.join(' ') || '-'}; only here: ${extra.join(' ') || '-'}); update the copy in scripts/package-check.mjs`;
-}
 
 // ---------------------------------------------------------------------------
 // 1. Pack, list, install.
@@ -449,8 +421,6 @@ async function main() {
       process.exit(1);
     }
   }
-  const drift = argsDrift();
-  if (drift) warnings.push(drift);
 
   const work = mkdtempSync(join(tmpdir(), 'blur-camera-package-check-'));
   const consumer = join(work, 'consumer');

@@ -42,6 +42,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { startDevServer } from '@web/dev-server';
 import puppeteer from 'puppeteer-core';
+import { chromiumArgs, processTree } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const optionText = (name, fallback) => {
@@ -75,47 +76,13 @@ const MAX_LOGGED_MESSAGES = 1000;
 const mediaDir = resolve('..', 'shared', 'media', 'clips');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function chromiumArgs() {
+function launchArgs() {
   return [
-    '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run',
-    '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${resolve(mediaDir, clip)}`,
-    '--enable-precise-memory-info', '--js-flags=--expose-gc',
+    ...chromiumArgs(resolve(mediaDir, clip)),
+    '--enable-precise-memory-info',
     // A headless page is never in the background, but keep timers at full rate regardless.
     '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
   ];
-}
-
-/** Resident memory of a process and all its descendants, from /proc. */
-function processTreeRss(rootPid) {
-  const children = new Map();
-  const rssOf = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pid = Number(entry);
-      rssOf.set(pid, Number(fields[21]) * 4096);
-      const ppid = Number(fields[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(pid);
-    } catch {
-      // The process ended while we read it.
-    }
-  }
-  let rss = 0;
-  let processes = 0;
-  const stack = [rootPid];
-  while (stack.length) {
-    const pid = stack.pop();
-    if (rssOf.has(pid)) {
-      rss += rssOf.get(pid);
-      processes++;
-    }
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return { rss, processes };
 }
 
 /** Console watch over the page and every worker it creates. */
@@ -201,7 +168,7 @@ try {
   browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: chromiumArgs(),
+    args: launchArgs(),
     protocolTimeout: 300000,
   });
   report.browserVersion = await browser.version();
@@ -248,7 +215,7 @@ try {
   const takeSample = async (t) => {
     const pageSample = await page.evaluate(() => window.soak.sample());
     const workers = await workerHeaps(watch.workers);
-    const { rss, processes } = processTreeRss(pid);
+    const { rss, processes } = processTree(pid);
     const workerHeap = workers.reduce((sum, w) => sum + w.usedSize, 0);
     const sample = {
       t,

@@ -1,0 +1,65 @@
+/**
+ * The Chromium every script and the test runner launch, in one place: its
+ * flags (SwiftShader WebGL2 and WebGPU, a fake camera playing a real clip) and
+ * a reading of its processes' CPU time and memory from /proc. No side effects
+ * on import, so scripts can share it with web-test-runner.config.mjs.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Chromium with SwiftShader WebGL2/WebGPU and a fake camera playing `cameraClip` (an MJPEG or Y4M file). */
+export function chromiumArgs(cameraClip) {
+  return [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--enable-unsafe-webgpu',
+    '--use-webgpu-adapter=swiftshader',
+    '--use-angle=swiftshader',
+    '--enable-unsafe-swiftshader',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${cameraClip}`,
+    '--autoplay-policy=no-user-gesture-required',
+    // Lets the leak checks force a garbage collection, and the soak read heaps after one.
+    '--js-flags=--expose-gc',
+  ];
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+const PAGE_BYTES = 4096;
+
+/** CPU seconds (user + system) and resident memory of a process and all its descendants. */
+export function processTree(rootPid) {
+  const children = new Map();
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      const ppid = Number(fields[1]);
+      stats.set(pid, { cpu: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS, rss: Number(fields[21]) * PAGE_BYTES });
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(pid);
+    } catch {
+      // The process ended while we read it.
+    }
+  }
+  let cpu = 0;
+  let rss = 0;
+  let processes = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop();
+    const s = stats.get(pid);
+    if (s) {
+      cpu += s.cpu;
+      rss += s.rss;
+      processes++;
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return { cpu, rss, processes };
+}
