@@ -48,7 +48,7 @@ export interface BlurProcessorOptions {
   testHooks?: PipelineTestHooks;
 }
 
-const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, compositor: null, gpuBytes: null, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
+const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, compositor: null, gpuBytes: null, gpuDevices: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 const STOP_TIMEOUT_MS = 2000;
 /**
  * A running worker posts stats twice a second; this long without a message

@@ -83,9 +83,25 @@ describe('BlurProcessor on tier 1, pixel truth on stills/portrait.jpg', () => {
     run = await runStill(PORTRAIT);
     const track = run.processor.track!;
     expect(track.readyState).to.equal('live');
+    // The CPU renderer runs here (SwiftShader): the probe's WebGPU device was given back at once.
+    await run.settled();
+    expect(run.processor.stats.compositor).to.equal('cpu');
+    expect(run.processor.stats.gpuDevices).to.equal(0);
     await run.processor.stop();
     expect(track.readyState).to.equal('ended');
     expect(run.processor.track).to.equal(null);
+  });
+
+  it('destroys its WebGPU device and every GPU buffer on stop() (counted in the worker)', async () => {
+    run = await runStill(PORTRAIT, { renderer: 'gpu' });
+    await run.settled();
+    expect(run.processor.stats.compositor).to.equal('webgpu');
+    expect(run.processor.stats.gpuDevices).to.equal(1);
+    expect(run.processor.stats.gpuBytes).to.be.above(0);
+    await run.processor.stop();
+    // The worker's last stats, posted after it released everything.
+    expect(run.processor.stats.gpuDevices).to.equal(0);
+    expect(run.processor.stats.gpuBytes).to.equal(0);
   });
 });
 

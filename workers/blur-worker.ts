@@ -173,13 +173,14 @@ async function handle(message: MainToWorker): Promise<void> {
       closeImage(pendingBackground);
       pendingBackground = null;
       await pipeline?.stop();
-      if (pipeline) post({ type: 'stats', stats: pipeline.stats() });
-      pipeline = null;
       running?.release();
       running = null;
       // A device the probe acquired but no backend used.
       backendContext?.webgpu?.device?.destroy();
       backendContext = null;
+      // The last stats, after every release: they show what this worker still holds (nothing).
+      if (pipeline) post({ type: 'stats', stats: pipeline.stats() });
+      pipeline = null;
       post({ type: 'stopped' });
       return;
     }

@@ -2,6 +2,7 @@ import type { Compositor, CompositorTimings } from '../gpu/compositor.js';
 import { BLUR_BACKGROUND, type Background } from '../gpu/background.js';
 import type { FrameSink } from './frame-sink.js';
 import { FrameBudgetGovernor } from './frame-budget-governor.js';
+import { liveGpuDevices } from './webgpu-probe.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { ModelLoadError, type Segmenter } from './segmenter.js';
 import { StageTimer } from './stage-timer.js';
@@ -152,6 +153,7 @@ export class FramePipeline {
       adaptation: { ...this.governor.adaptation(this.options.model), model: this.runningModel },
       compositor: this.compositor?.name ?? null,
       gpuBytes: this.compositor?.gpuBytes ?? null,
+      gpuDevices: liveGpuDevices(),
       stages: this.timer.summary(),
     };
   }

@@ -61,6 +61,8 @@ export interface PipelineStats {
   readonly masks: number;
   /** What renders the output now (`cpu` where the only GPU is a software one; see `renderer`). */
   readonly compositor: CompositorName | null;
+  /** WebGPU devices this worker holds now (acquired and not destroyed). */
+  readonly gpuDevices: number;
   /** Bytes of GPU textures and buffers the compositor holds now (null where not countable). */
   readonly gpuBytes: number | null;
   /** What the frame-budget governor sheds to keep up with the camera (see FrameBudgetGovernor). */

@@ -11,6 +11,28 @@ export interface WebGpuAcquired {
   readonly adapter: GPUAdapter | null;
 }
 
+/** GPUDevices this worker has acquired and not yet destroyed: reported in `stats.gpuDevices`, so tests can see none is held. */
+let liveDevices = 0;
+export function liveGpuDevices(): number {
+  return liveDevices;
+}
+
+/** Counts the device until its first destroy(). */
+function countDevice(device: GPUDevice): GPUDevice {
+  liveDevices++;
+  const destroy = device.destroy.bind(device);
+  let destroyed = false;
+  device.destroy = (): undefined => {
+    if (!destroyed) {
+      destroyed = true;
+      liveDevices--;
+    }
+    destroy();
+    return undefined;
+  };
+  return device;
+}
+
 /** SwiftShader, llvmpipe and friends: WebGPU works there, but MediaPipe's GPU delegate is 10× slower than its CPU one. */
 function isSoftwareAdapter(adapter: GPUAdapter): boolean {
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
@@ -35,7 +57,7 @@ export async function acquireWebGpu(): Promise<WebGpuAcquired> {
   }
   if (!adapter) return refuse('requestAdapter() returned no adapter (WebGPU blocked or no suitable GPU)');
   try {
-    const device = await adapter.requestDevice();
+    const device = countDevice(await adapter.requestDevice());
     return { probe: { ok: true, reason: '', fallbackAdapter: isSoftwareAdapter(adapter) }, device, adapter };
   } catch (error) {
     return refuse(`requestDevice() failed: ${String(error)}`);
