@@ -5,8 +5,20 @@ import type { FromSegmenterWorker, ToSegmenterWorker } from './segmenter-protoco
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** The segmenters this worker runs, by the blur worker's id for them. */
-const segmenters = new Map<number, MediaPipeSegmenter>();
+/** The segmenters this worker runs, by the blur worker's id for them, with what they were made from. */
+const segmenters = new Map<number, { segmenter: MediaPipeSegmenter; key: string }>();
+/**
+ * A closed segmenter is kept, one per model, assets and delegate, and handed to
+ * the next start that asks for the same: the governor trades the general and
+ * landscape models back and forth, and each new MediaPipe task would otherwise
+ * instantiate another wasm module (about 30–50 MB that the browser is slow to
+ * give back). At most one per model, so memory stays bounded.
+ */
+const parked = new Map<string, MediaPipeSegmenter>();
+
+function keyOf(message: Extract<ToSegmenterWorker, { type: 'segmenter-start' }>): string {
+  return JSON.stringify([message.assets, message.model, message.delegate]);
+}
 /** Ids closed while still loading: their segmenter is closed as soon as it exists. */
 const closedWhileLoading = new Set<number>();
 
@@ -19,12 +31,15 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
   switch (message.type) {
     case 'segmenter-start':
       try {
-        const segmenter = await MediaPipeSegmenter.create(message.assets, message.model, message.delegate);
+        const key = keyOf(message);
+        const reused = parked.get(key);
+        parked.delete(key);
+        const segmenter = reused ?? (await MediaPipeSegmenter.create(message.assets, message.model, message.delegate));
         if (closedWhileLoading.delete(message.segmenter)) {
-          segmenter.close();
+          park(key, segmenter);
           return;
         }
-        segmenters.set(message.segmenter, segmenter);
+        segmenters.set(message.segmenter, { segmenter, key });
         reply({ type: 'segmenter-ready', segmenter: message.segmenter });
       } catch (error) {
         closedWhileLoading.delete(message.segmenter);
@@ -32,7 +47,7 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
       }
       return;
     case 'segmenter-run': {
-      const segmenter = segmenters.get(message.segmenter);
+      const segmenter = segmenters.get(message.segmenter)?.segmenter;
       if (!segmenter) {
         reply({ type: 'segmenter-error', segmenter: message.segmenter, id: message.id, message: 'the segmenter is not loaded' });
         return;
@@ -47,14 +62,19 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
       return;
     }
     case 'segmenter-close': {
-      const segmenter = segmenters.get(message.segmenter);
-      if (segmenter) {
+      const entry = segmenters.get(message.segmenter);
+      if (entry) {
         segmenters.delete(message.segmenter);
-        segmenter.close();
+        park(entry.key, entry.segmenter);
       } else {
         closedWhileLoading.add(message.segmenter);
       }
       return;
     }
   }
+}
+
+function park(key: string, segmenter: MediaPipeSegmenter): void {
+  if (parked.has(key)) segmenter.close();
+  else parked.set(key, segmenter);
 }
