@@ -416,7 +416,7 @@ export class BlurProcessor extends EventTarget {
       const probed = bridge.once('probed', this.aborter.signal);
       bridge.send({ type: 'probe' });
       await probed;
-      const { transport, transfer } = this.reconnect(this.transportKind, bridge);
+      const { transport, transfer } = this.reconnect(this.transportKind);
       this.lastWorkerMessageAt = performance.now();
       this.sendStart(bridge, transport, transfer, backends);
       if (this.workerLosses === 2) {
@@ -438,7 +438,7 @@ export class BlurProcessor extends EventTarget {
   }
 
   /** Joins a new worker to the transport the dead one used, keeping the output track. */
-  private reconnect(kind: TransportKind, bridge: WorkerBridge): { transport: TransportInit; transfer: Transferable[] } {
+  private reconnect(kind: TransportKind): { transport: TransportInit; transfer: Transferable[] } {
     if (kind === 'streams' && this.streams) {
       const readable = this.streams.connect();
       return { transport: { kind, readable }, transfer: [readable] };
@@ -483,7 +483,6 @@ export class BlurProcessor extends EventTarget {
           },
           this.onInputEnded,
         );
-        void bridge;
         this.capture = capture;
         return { transport: { kind }, transfer: [], output: Promise.resolve(capture.output) };
       }

@@ -1,3 +1,4 @@
+import { bilinearAxis } from './bilinear-axis.js';
 import { sizeRgbImage, type RgbImage } from './rgb-image.js';
 
 /**
@@ -66,18 +67,14 @@ export function resampleToImageData(source: RgbImage, width: number, height: num
   const out = new ImageData(width, height);
   const dst = out.data;
   const { width: sw, height: sh, data: src } = source;
-  const xs = new Int32Array(width);
-  const fx = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const u = Math.min(sw - 1, Math.max(0, ((x + 0.5) * sw) / width - 0.5));
-    xs[x] = Math.min(sw - 2, Math.floor(u));
-    fx[x] = u - xs[x]!;
-    if (sw === 1) (xs[x] = 0), (fx[x] = 0);
-  }
+  // The same pixel-centre mapping the composite pass stretches with.
+  const xAxis = bilinearAxis(sw, width);
+  const yAxis = bilinearAxis(sh, height);
+  const xs = xAxis.index;
+  const fx = xAxis.weight;
   for (let y = 0; y < height; y++) {
-    const v = Math.min(sh - 1, Math.max(0, ((y + 0.5) * sh) / height - 0.5));
-    const y0 = sh === 1 ? 0 : Math.min(sh - 2, Math.floor(v));
-    const fy = sh === 1 ? 0 : v - y0;
+    const y0 = yAxis.index[y]!;
+    const fy = yAxis.weight[y]!;
     const r0 = y0 * sw * 3;
     const r1 = sh === 1 ? r0 : r0 + sw * 3;
     let o = y * width * 4;
