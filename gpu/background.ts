@@ -58,8 +58,6 @@ export interface FittedBackground {
   readonly height: number;
   /** The background at the frame's size, opaque RGBA, top row first; read back from the canvas on first use. */
   readonly pixels: ImageData;
-  /** The same pixels on a canvas, for the 2D-canvas compositor. */
-  readonly canvas: OffscreenCanvas;
   /**
    * The light that wraps over the person's edge: the background downsampled by
    * LIGHT_WRAP_DOWNSAMPLE and blurred (σ = LIGHT_WRAP_SIGMA full-size pixels,
@@ -67,7 +65,6 @@ export interface FittedBackground {
    */
   readonly light: ImageData;
   readonly lightRgb: Float32Array;
-  readonly lightCanvas: OffscreenCanvas;
 }
 
 function canvas2d(width: number, height: number): { canvas: OffscreenCanvas; context: OffscreenCanvasRenderingContext2D } {
@@ -152,7 +149,6 @@ export class BackgroundFitter {
       light.data[p + 2] = lightRgb[i + 2]!;
       light.data[p + 3] = 255;
     }
-    small.putImageData(light, 0, 0);
 
     this.fitted = {
       version: ++this.version,
@@ -162,10 +158,8 @@ export class BackgroundFitter {
         pixels ??= context.getImageData(0, 0, width, height);
         return pixels;
       },
-      canvas,
       light,
       lightRgb,
-      lightCanvas: this.small.canvas,
     };
     this.fittedFor = { backgroundVersion: this.backgroundVersion, width, height };
     return this.fitted;

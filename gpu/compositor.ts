@@ -49,8 +49,8 @@ export interface CompositorTimings {
   composite?: number;
 }
 
-/** What renders the output: a GPU API, the 2D canvas, or plain typed-array loops. */
-export type CompositorName = 'webgpu' | 'webgl2' | 'canvas2d' | 'cpu';
+/** What renders the output: a GPU API, or plain typed-array loops. */
+export type CompositorName = 'webgpu' | 'webgl2' | 'cpu';
 
 export interface Compositor {
   /** Reported in `stats.compositor`. */

@@ -43,3 +43,16 @@ export const SIGMA_DEFAULT = 8;
 export const LIGHT_WRAP_STRENGTH = 0.5;
 export const LIGHT_WRAP_DOWNSAMPLE = 8;
 export const LIGHT_WRAP_SIGMA = 12;
+
+/**
+ * The least blur a frame without a mask gets (before the first mask, while a
+ * model loads, after a fault), whatever the slider says: the whole frame is
+ * then the room, and σ 2 would leave text and faces readable. At σ 16 a
+ * 720p frame keeps under a twentieth of its detail on every compositor.
+ */
+export const UNMASKED_SIGMA_MIN = 16;
+
+/** The blur a frame gets: the user's sigma with a mask, at least UNMASKED_SIGMA_MIN without one. */
+export function blurSigma(sigma: number, hasMask: boolean): number {
+  return hasMask ? sigma : Math.max(sigma, UNMASKED_SIGMA_MIN);
+}

@@ -267,24 +267,35 @@ export class BlurProcessor extends EventTarget {
     const { capabilities } = await probed.catch(rethrowAsBlurError);
 
     const decision = chooseTier({ page: detectPageCapabilities(), worker: capabilities, maxTier: this.maxTier });
-    this.currentTier = decision.tier;
-    this.lastRefused = decision.refused;
-    this.emit('tierchange', { tier: decision.tier, reason: reasonFor(decision), refused: decision.refused });
     if (decision.tier === 5 || !decision.transport) {
+      this.announceTier(5, decision.refused);
       const why = decision.refused.map((r) => `tier ${r.tier}: ${r.reason}`).join('; ');
       throw new BlurError('unsupported', `Background blur is not available in this browser (${why}).`);
     }
 
-    this.transportKind = decision.transport;
+    const transportKind = decision.transport;
+    this.transportKind = transportKind;
     this.backends = decision.backends;
-    const { transport, transfer, output } = await this.openTransport(decision.transport, bridge);
+    const { transport, transfer, output } = await this.openTransport(transportKind, bridge);
+    const ready = bridge.once('backend-ready', signal);
     const firstFrame = bridge.once('first-frame', signal);
     this.sendStart(bridge, transport, transfer, this.backends);
     this.input.addEventListener('ended', this.onInputEnded);
+    // The tier is the ladder's only once the worker's backend has proven its blur; one that did not is a refused tier.
+    const started = await ready.catch(rethrowAsBlurError);
+    const refusedByProof = started.refused.map((r) => ({ tier: tierOf(r.backend, transportKind), reason: r.reason }));
+    this.announceTier(tierOf(started.backend, transportKind), [...decision.refused, ...refusedByProof]);
     this.output = await output;
     await firstFrame.catch(rethrowAsBlurError);
     this.armWatchdog();
     return this.output;
+  }
+
+  private announceTier(tier: Tier, refused: LadderDecision['refused']): void {
+    this.currentTier = tier;
+    this.lastRefused = refused;
+    for (const r of refused) if (r.reason.includes('did not blur')) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
+    this.emit('tierchange', { tier, reason: reasonFor(refused), refused });
   }
 
   private sendStart(bridge: WorkerBridge, transport: TransportInit, transfer: Transferable[], backends: LadderDecision['backends']): void {
@@ -406,7 +417,7 @@ export class BlurProcessor extends EventTarget {
         await this.stop();
         return;
       }
-      const backends = this.workerLosses === 1 ? this.backends : (['canvas2d'] as const);
+      const backends = this.workerLosses === 1 ? this.backends : (['cpu'] as const);
       const message = `The blur worker died (${reason}); ${this.workerLosses === 1 ? 'restarted it' : 'restarted it on the CPU path'}. The output kept its track and sent no unblurred frame.`;
       console.warn(`blur-camera: ${message}`);
       this.emit('error', { type: 'worker-crashed', message, recovered: true });
@@ -420,7 +431,7 @@ export class BlurProcessor extends EventTarget {
       this.lastWorkerMessageAt = performance.now();
       this.sendStart(bridge, transport, transfer, backends);
       if (this.workerLosses === 2) {
-        const tier = tierOf('canvas2d', this.transportKind);
+        const tier = tierOf('cpu', this.transportKind);
         const previous = this.currentTier;
         this.currentTier = tier;
         this.lastRefused = [...this.lastRefused, ...(previous ? [{ tier: previous, reason: message }] : [])];
@@ -567,8 +578,8 @@ export class BlurProcessor extends EventTarget {
   }
 }
 
-function reasonFor(decision: LadderDecision): string {
-  const last = decision.refused[decision.refused.length - 1];
+function reasonFor(refused: LadderDecision['refused']): string {
+  const last = refused[refused.length - 1];
   if (!last) return 'the best tier is available';
   return `tier ${last.tier} refused: ${last.reason}`;
 }

@@ -5,7 +5,7 @@ import type { Backend, WorkerCapabilities } from '../workers/protocol.js';
  * 1. WebGPU + insertable streams + worker
  * 2. WebGL2 + insertable streams + worker
  * 3. WebGPU + canvas capture
- * 4. WASM CPU + 2D canvas (canvas capture where the browser has it)
+ * 4. the CPU renderer (typed-array loops) + canvas capture where the browser has it
  * 5. unsupported
  */
 export type Tier = 1 | 2 | 3 | 4 | 5;
@@ -61,7 +61,7 @@ export function tierOf(backend: Backend, transport: TransportKind): Tier {
       return transport === 'frames' ? 3 : 1;
     case 'webgl2':
       return 2;
-    case 'canvas2d':
+    case 'cpu':
       return 4;
   }
 }
@@ -91,20 +91,20 @@ function rung(tier: Tier, c: Capabilities): Rung {
     case 1:
       if (!insertable) return refuse(noInsertable);
       if (!webgpu.ok) return refuse(webgpu.reason);
-      return { transport: insertable, backends: ['webgpu', ...(webgl2.ok ? (['webgl2'] as const) : []), 'canvas2d'], refusal: null };
+      return { transport: insertable, backends: ['webgpu', ...(webgl2.ok ? (['webgl2'] as const) : []), 'cpu'], refusal: null };
     case 2:
       if (!insertable) return refuse(noInsertable);
       if (!webgl2.ok) return refuse(webgl2.reason);
-      return { transport: insertable, backends: ['webgl2', 'canvas2d'], refusal: null };
+      return { transport: insertable, backends: ['webgl2', 'cpu'], refusal: null };
     case 3:
       if (!c.page.canvasCapture) return refuse(noCapture);
       if (!webgpu.ok) return refuse(webgpu.reason);
-      return { transport: 'frames', backends: ['webgpu', 'canvas2d'], refusal: null };
+      return { transport: 'frames', backends: ['webgpu', 'cpu'], refusal: null };
     case 4: {
       if (!c.page.webAssembly) return refuse('no WebAssembly');
       const transport = c.page.canvasCapture ? 'frames' : insertable;
       if (!transport) return refuse(`${noInsertable}, and ${noCapture}`);
-      return { transport, backends: ['canvas2d'], refusal: null };
+      return { transport, backends: ['cpu'], refusal: null };
     }
     case 5:
       return { transport: null, backends: [], refusal: null };

@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
-import { startBackend, type BackendContext, type RunningBackend } from './compositor-backends.js';
+import { BackendRefused, releaseProbeDevice, startBackend, type BackendContext, type RunningBackend } from './compositor-backends.js';
 import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
 import { RemoteSegmenter } from './remote-segmenter.js';
 import { handleSegmenterMessage } from './segmenter-host.js';
 import { isToSegmenterWorker, type ToSegmenterWorker } from './segmenter-protocol.js';
-import { serializeError, type Backend, type Background, type MainToWorker, type TransportInit, type WorkerToMain } from './protocol.js';
+import { serializeError, type Backend, type Background, type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from './protocol.js';
 import { probeWorker } from './worker-capabilities.js';
 
 /**
@@ -42,7 +42,7 @@ function post(message: WorkerToMain, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-function fatal(errorType: 'gpu-lost' | 'worker-crashed', message: string, cause?: unknown): void {
+function fatal(errorType: 'gpu-lost' | 'worker-crashed' | 'unsupported', message: string, cause?: unknown): void {
   post({ type: 'error', errorType, message, fatal: true, ...(cause !== undefined ? { cause: serializeError(cause) } : {}) });
 }
 
@@ -53,20 +53,35 @@ async function onGpuLost(lostBackend: Backend, reason: string): Promise<void> {
   running = null;
   pipeline?.replaceCompositor(null, false);
   previous.release();
+  const refused: RefusedBackend[] = [];
+  const started = await startFirstProven(backendContext!, refused);
+  const why = [reason, ...refused.map((r) => r.reason)].join('; ');
+  if (started && !stopping) {
+    running = started;
+    pipeline?.replaceCompositor(started.compositor, started.delegate !== previous.delegate);
+    post({ type: 'backend-changed', backend: started.backend, reason: `${why}; stepped down to ${started.backend}` });
+    return;
+  }
+  started?.release();
+  fatal('gpu-lost', `${why}. No other backend is left; the output stopped without sending an unblurred frame.`);
+  await pipeline?.stop();
+}
+
+/** Starts the first backend in `fallbacks` that starts and proves its blur; records the others in `refused`. */
+async function startFirstProven(context: BackendContext, refused: RefusedBackend[]): Promise<RunningBackend | null> {
   while (fallbacks.length > 0 && !stopping) {
-    const next = fallbacks.shift()!;
+    const backend = fallbacks.shift()!;
     try {
-      const started = await startBackend(next, backendContext!);
-      running = started;
-      pipeline?.replaceCompositor(started.compositor, started.delegate !== previous.delegate);
-      post({ type: 'backend-changed', backend: next, reason: `${reason}; stepped down to ${next}` });
-      return;
+      const started = await startBackend(backend, context);
+      // The probe's WebGPU device idles otherwise until stop: let it go when nothing left will use it.
+      if (!fallbacks.includes('webgpu')) releaseProbeDevice(context);
+      return started;
     } catch (error) {
-      reason = `${reason}; ${next} failed too (${String(error)})`;
+      refused.push({ backend, reason: error instanceof BackendRefused ? error.message : `${backend} failed: ${String(error)}` });
     }
   }
-  fatal('gpu-lost', `${reason}. No other backend is left; the output stopped without sending an unblurred frame.`);
-  await pipeline?.stop();
+  releaseProbeDevice(context);
+  return null;
 }
 
 function createTransport(transport: TransportInit): { readable?: ReadableStream<VideoFrame>; sink: FrameSink } {
@@ -93,6 +108,7 @@ async function handle(message: MainToWorker): Promise<void> {
         webgpu,
         profile: false,
         renderer: 'auto',
+        brokenBlur: [],
         onLost: (backend, reason) => void onGpuLost(backend, reason),
       };
       post({ type: 'probed', capabilities });
@@ -100,13 +116,17 @@ async function handle(message: MainToWorker): Promise<void> {
     }
     case 'start': {
       if (!backendContext) throw new Error('start before probe');
-      backendContext = { ...backendContext, profile: message.profile, renderer: message.renderer };
+      backendContext = { ...backendContext, profile: message.profile, renderer: message.renderer, brokenBlur: message.testHooks.brokenBlur ?? [] };
       closeImage(pendingBackground);
       pendingBackground = message.background;
-      const [first, ...rest] = message.backends;
-      if (!first) throw new Error('no backend to start');
-      fallbacks = rest;
-      running = await startBackend(first, backendContext);
+      fallbacks = [...message.backends];
+      const refused: RefusedBackend[] = [];
+      running = await startFirstProven(backendContext, refused);
+      if (!running) {
+        fatal('unsupported', `No renderer here proved that it blurs (${refused.map((r) => r.reason).join('; ')}). Nothing was sent.`);
+        return;
+      }
+      post({ type: 'backend-ready', backend: running.backend, compositor: running.compositor.name, refused });
       const { readable, sink } = createTransport(message.transport);
       const assets = message.assets;
       const pullFrames = message.transport.kind === 'frames';

@@ -96,7 +96,12 @@ export interface AssetUrls {
  */
 export type RendererPreference = 'auto' | 'gpu';
 
-export type Backend = 'webgpu' | 'webgl2' | 'canvas2d';
+/**
+ * What renders the output: WebGPU, WebGL2, or plain typed-array loops on the
+ * CPU (tier 4, and tiers 1–3 where their GPU is a software one). No backend
+ * trusts a browser API to blur: each proves it on a canary first.
+ */
+export type Backend = 'webgpu' | 'webgl2' | 'cpu';
 
 export interface GpuProbe {
   readonly ok: boolean;
@@ -149,6 +154,14 @@ export interface PipelineTestHooks {
   readonly delaySegmenterMs?: number;
   /** Replace the camera's frame interval as the governor's budget, e.g. 1 ms to force it to shed work. */
   readonly frameBudgetMs?: number;
+  /** These backends' compositors pass frames through unblurred, as WebKit's missing `ctx.filter` did: their blur check must refuse them. */
+  readonly brokenBlur?: readonly Backend[];
+}
+
+/** A backend the worker would not run, and why. */
+export interface RefusedBackend {
+  readonly backend: Backend;
+  readonly reason: string;
 }
 
 export type MainToWorker =
@@ -184,6 +197,11 @@ export type MainToWorker =
 
 export type WorkerToMain =
   | { readonly type: 'probed'; readonly capabilities: WorkerCapabilities }
+  /**
+   * The backend that runs, after those before it in the start message's list
+   * were refused (they would not start, or did not prove their blur).
+   */
+  | { readonly type: 'backend-ready'; readonly backend: Backend; readonly compositor: CompositorName; readonly refused: readonly RefusedBackend[] }
   | { readonly type: 'first-frame' }
   /** The `track` transport's processed track, transferred back. */
   | { readonly type: 'output-track'; readonly track: MediaStreamTrack }

@@ -1,8 +1,9 @@
-import { CpuMaskRefiner } from '../canvas2d/cpu-mask-refiner.js';
+import { CpuMaskRefiner } from './cpu-mask-refiner.js';
 import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, RenderParams } from '../compositor.js';
 import { frameSize } from '../frame-size.js';
 import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
+import { blurSigma } from '../refine-constants.js';
 import { halveRgb, halveRgba, resampleToImageData } from './box-downscale.js';
 import { RgbGaussianBlur } from './rgb-gaussian-blur.js';
 import { emptyRgbImage, type RgbImage } from './rgb-image.js';
@@ -113,7 +114,7 @@ export class CpuCompositor implements Compositor {
         timings.composite = performance.now() - started;
       } else {
         const blurStarted = performance.now();
-        const { downsample, kernel } = this.blurKernel(params.sigma);
+        const { downsample, kernel } = this.blurKernel(blurSigma(params.sigma, mask !== null));
         const small = this.level(slot, Math.log2(downsample) - 1);
         this.blur.blur(small, kernel, this.blurred);
         timings.blur = performance.now() - blurStarted;

@@ -2,7 +2,7 @@ import { BackgroundFitter, renderMode, type Background } from '../background.js'
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { frameSize } from '../frame-size.js';
-import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
+import { blurSigma, EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
 import fullscreenVertex from './fullscreen.vert.glsl';
 import downscaleFragment from './downscale.frag.glsl';
 import separableBlurFragment from './separable-blur.frag.glsl';
@@ -146,7 +146,7 @@ export class WebGl2Compositor implements Compositor {
     const { width, height } = frameSize(frame);
     const blurStarted = performance.now();
     this.upload(frame, timings);
-    const plan = planBlur(params.sigma);
+    const plan = planBlur(blurSigma(params.sigma, this.masksHeld > 0));
     const smallWidth = Math.max(1, Math.round(width / plan.downsample));
     const smallHeight = Math.max(1, Math.round(height / plan.downsample));
     this.blurA = this.ensureTarget(this.blurA, smallWidth, smallHeight, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE);

@@ -2,7 +2,7 @@ import { GpuMemoryLedger } from './gpu-memory-ledger.js';
 import { BackgroundFitter, renderMode, type Background, type FittedBackground, type RenderMode } from '../background.js';
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
-import { EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
+import { blurSigma, EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
 import fullscreenSource from './fullscreen.wgsl';
 import downscaleSource from './downscale-frame.wgsl';
 import separableBlurSource from './separable-blur.wgsl';
@@ -249,10 +249,11 @@ export class WebGpuCompositor implements Compositor {
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
     const { width, height } = frameSize(frame);
     const blurStarted = performance.now();
-    const targets = this.ensureFrameTargets(width, height, params.sigma);
+    // Decided before the upload's await, so that a mask cleared meanwhile cannot leave a frame at the slider's sigma without one.
+    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.masksHeld > 0);
+    const targets = this.ensureFrameTargets(width, height, blurSigma(params.sigma, this.masksHeld > 0));
     const encoder = this.device.createCommandEncoder({ label: 'frame' });
     const rgb = await this.upload(frame, encoder, timings);
-    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.masksHeld > 0);
     const fitted = mode === 'replace' ? this.uploadBackground(this.background.fit(width, height)!) : null;
     if (mode === 'blur') this.encodeBlur(encoder, rgb, targets, params);
     if (this.profile) {

@@ -3,8 +3,8 @@ import { gaussianKernel } from '../gaussian-kernel.js';
 import { MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
 
 /**
- * The mask refinement on the CPU for tier 4, with the same constants as the
- * GPU tiers: a σ=2 separable Gaussian (edges clamped), the sigmoid
+ * The mask refinement of the CPU renderer, with the same constants as the
+ * GPU compositors: a σ=2 separable Gaussian (edges clamped), the sigmoid
  * 1 / (1 + exp(-12 (m - 0.5))), and the mean of the last 3 refined masks.
  * The mask is small (256×256), so this costs about a millisecond.
  */
@@ -80,17 +80,5 @@ export class CpuMaskRefiner {
       for (let i = 0; i < size; i++) out[i]! += mask[i]!;
     }
     if (n > 1) for (let i = 0; i < size; i++) out[i]! *= scale;
-  }
-
-  /** The mean of the held masks, written as 0–255 into `out` (one byte per pixel). */
-  averageInto(out: (index: number, value: number) => void): void {
-    const n = this.history.length;
-    if (n === 0) return;
-    const size = this.width * this.height;
-    for (let i = 0; i < size; i++) {
-      let sum = 0;
-      for (const mask of this.history) sum += mask[i]!;
-      out(i, Math.round((sum / n) * 255));
-    }
   }
 }
