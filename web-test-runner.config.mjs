@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +5,10 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteerCore from 'puppeteer-core';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
+import { webdriverLauncher } from '@web/test-runner-webdriver';
 import { chromiumArgs as chromiumArgsFor } from './scripts/chromium.mjs';
+import { startWebKitDriver, webkitAvailable, webkitCapabilities, WEBKIT_PROFILES } from './scripts/webkit.mjs';
+import { startXvfb } from './scripts/xvfb.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** Real footage and ground-truth masks, beside the repository (see ../shared/media/README.md). */
@@ -299,21 +301,6 @@ function countReporter() {
   };
 }
 
-/**
- * Firefox finds WebGL only through GLX, even headless, so it needs an X
- * server: a private Xvfb for the run (Mesa's llvmpipe renders). Its WebGPU
- * adapter is Mesa's lavapipe (mesa-vulkan-drivers). Both are installed by .ci/run.
- */
-function startXvfb() {
-  if (process.env.DISPLAY) return process.env.DISPLAY;
-  let n = 99;
-  while (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) n++;
-  const xvfb = spawn('Xvfb', [`:${n}`, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-  xvfb.on('error', (error) => console.error(`Xvfb could not start (${error.message}); Firefox will have no WebGL. apt-get install xvfb`));
-  process.on('exit', () => xvfb.kill());
-  return `:${n}`;
-}
-
 const runFirefox = process.env.BLUR_CAMERA_BROWSERS !== 'chromium' && existsSync(firefoxPath);
 if (!runFirefox) console.warn(`Firefox is skipped: ${firefoxPath} is missing or BLUR_CAMERA_BROWSERS=chromium.`);
 
@@ -346,6 +333,27 @@ const firefox = runFirefox
     })
   : null;
 
+const runWebKit = process.env.BLUR_CAMERA_BROWSERS !== 'chromium' && webkitAvailable();
+if (!runWebKit) console.warn('WebKit is skipped: WebKitWebDriver or MiniBrowser is missing (apt-get install webkit2gtk-driver) or BLUR_CAMERA_BROWSERS=chromium.');
+const webkitPort = runWebKit ? await startWebKitDriver() : 0;
+
+/** MiniBrowser with one profile's features (see scripts/webkit.mjs), driven through WebKitWebDriver. */
+function webkit(profile) {
+  const launcher = webdriverLauncher({ automationProtocol: 'webdriver', hostname: '127.0.0.1', port: webkitPort, path: '/', logLevel: 'error', capabilities: webkitCapabilities(profile) });
+  const initialize = launcher.initialize.bind(launcher);
+  launcher.initialize = async (config) => {
+    await initialize(config);
+    launcher.name = WEBKIT_PROFILES[profile].label;
+  };
+  return launcher;
+}
+
+/**
+ * The WebKit groups: test/webkit/<profile>/ runs the specs of test/webkit/specs/
+ * with what that profile must give (tier, transport, refusals).
+ */
+const webkitGroups = runWebKit ? Object.keys(WEBKIT_PROFILES).map((profile) => ({ name: `webkit-${profile}`, files: [`test/webkit/${profile}/**/*.test.ts`], browsers: [webkit(profile)] })) : [];
+
 export default {
   nodeResolve: true,
   concurrency: 1,
@@ -361,10 +369,11 @@ export default {
   browsers: [chromium],
   groups: [
     // BLUR_CAMERA_TESTS=test/a.test.ts,test/b.test.ts runs only those in Chromium (development).
-    { name: 'chromium', files: onlyTests ? onlyTests.filter((f) => !f.startsWith('test/permission/')) : ['test/**/*.test.ts', '!test/firefox/**', '!test/permission/**'], browsers: [chromium] },
+    { name: 'chromium', files: onlyTests ? onlyTests.filter((f) => !f.startsWith('test/permission/')) : ['test/**/*.test.ts', '!test/firefox/**', '!test/permission/**', '!test/webkit/**'], browsers: [chromium] },
     ...(!onlyTests || onlyTests.some((f) => f.startsWith('test/permission/'))
       ? [{ name: 'chromium-without-camera-permission', files: ['test/permission/**/*.test.ts'], browsers: [chromiumWithoutCameraPermission] }]
       : []),
     ...(firefox ? [{ name: 'firefox', files: ['test/firefox/**/*.test.ts'], browsers: [firefox] }] : []),
+    ...(onlyTests ? [] : webkitGroups),
   ],
 };

@@ -102,9 +102,10 @@ export class FramePipeline {
       frame.close();
       return;
     }
+    const usable = withUsableTimestamp(frame);
     this.framesIn++;
-    this.governor.noteInput(frame.timestamp);
-    this.slot.put(frame);
+    this.governor.noteInput(usable.timestamp);
+    this.slot.put(usable);
   }
 
   setOptions(options: LiveOptions): void {
@@ -218,9 +219,10 @@ export class FramePipeline {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        const frame = withUsableTimestamp(value);
         this.framesIn++;
-        this.governor.noteInput(value.timestamp);
-        this.slot.put(value);
+        this.governor.noteInput(frame.timestamp);
+        this.slot.put(frame);
       }
     } catch {
       // The input errored; treated as its end below.
@@ -379,6 +381,21 @@ export class FramePipeline {
 
   private postStats(): void {
     this.init.post({ type: 'stats', stats: this.stats() });
+  }
+}
+
+/**
+ * The frame itself, or, when its timestamp is no usable number, a copy stamped
+ * with the worker's clock (the original is closed). WebKit stamps the frames of
+ * a captured canvas with −2⁶³, which the VideoFrame constructor then refuses
+ * for the output, and which the segmenter cannot order.
+ */
+function withUsableTimestamp(frame: VideoFrame): VideoFrame {
+  if (Number.isSafeInteger(frame.timestamp) && frame.timestamp >= 0) return frame;
+  try {
+    return new VideoFrame(frame, { timestamp: Math.round(performance.now() * 1000) });
+  } finally {
+    frame.close();
   }
 }
 

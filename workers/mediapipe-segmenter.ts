@@ -20,6 +20,9 @@ async function fetchModel(url: string): Promise<Uint8Array> {
   return bytes;
 }
 
+/** Tries at making MediaPipe's WebGL context before the failure counts as a model-load error. */
+const WEBGL_CONTEXT_ATTEMPTS = 4;
+
 type ModuleFactory = (...args: unknown[]) => unknown;
 
 /**
@@ -51,22 +54,35 @@ export class MediaPipeSegmenter implements Segmenter {
 
   static async create(assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU'): Promise<MediaPipeSegmenter> {
     const modelBytes = await fetchModel(assets.models[model]);
-    try {
-      await restoreModuleFactory(assets.wasmLoader);
-      const segmenter = await ImageSegmenter.createFromOptions(
-        { wasmLoaderPath: assets.wasmLoader, wasmBinaryPath: assets.wasmBinary },
-        {
-          baseOptions: { modelAssetBuffer: modelBytes, delegate },
-          runningMode: 'VIDEO',
-          outputConfidenceMasks: true,
-          outputCategoryMask: false,
-        },
-      );
-      return new MediaPipeSegmenter(segmenter);
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      throw new ModelLoadError(`${assets.wasmLoader}, ${assets.wasmBinary}, ${assets.models[model]}`, `MediaPipe could not start: ${message}`, { cause });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await restoreModuleFactory(assets.wasmLoader);
+        const segmenter = await ImageSegmenter.createFromOptions(
+          { wasmLoaderPath: assets.wasmLoader, wasmBinaryPath: assets.wasmBinary },
+          {
+            baseOptions: { modelAssetBuffer: modelBytes, delegate },
+            runningMode: 'VIDEO',
+            outputConfidenceMasks: true,
+            outputCategoryMask: false,
+          },
+        );
+        return new MediaPipeSegmenter(segmenter);
+      } catch (cause) {
+        // WebKit sometimes refuses a worker's WebGL context while another thread's is still being given back
+        // (the blur check's, just released): seen once in three starts. It is free a moment later.
+        const message = cause instanceof Error ? cause.message : String(cause);
+        if (attempt < WEBGL_CONTEXT_ATTEMPTS && message.includes('webgl_create_context')) {
+          await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+          continue;
+        }
+        throw MediaPipeSegmenter.loadError(assets, model, cause);
+      }
     }
+  }
+
+  private static loadError(assets: AssetUrls, model: SegmentationModel, cause: unknown): ModelLoadError {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new ModelLoadError(`${assets.wasmLoader}, ${assets.wasmBinary}, ${assets.models[model]}`, `MediaPipe could not start: ${message}`, { cause });
   }
 
   async segment(image: ImageData, timestampMs: number): Promise<ConfidenceMask> {

@@ -2,6 +2,7 @@ import { BackgroundFitter, renderMode, type Background } from '../background.js'
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { frameSize } from '../frame-size.js';
+import { frameTiming } from '../frame-timing.js';
 import { blurSigma, EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
 import fullscreenVertex from './fullscreen.vert.glsl';
 import downscaleFragment from './downscale.frag.glsl';
@@ -190,8 +191,7 @@ export class WebGl2Compositor implements Compositor {
     gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
     this.drawTriangle();
     const output = new VideoFrame(this.canvas, {
-      timestamp: frame.timestamp,
-      ...(frame.duration !== null ? { duration: frame.duration } : {}),
+      ...frameTiming(frame),
     });
     timings.composite = performance.now() - compositeStarted;
     return output;

@@ -1,0 +1,74 @@
+/**
+ * WebKit, Safari's engine, as Debian ships it: WebKitGTK's WebKitWebDriver
+ * driving MiniBrowser under Xvfb, with WebKit's mock camera (a 1280×720
+ * pattern with a clock and text, no person). Shared by the test runner and
+ * the bench.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { startXvfb } from './xvfb.mjs';
+
+/**
+ * The feature sets that stand for Safari versions (MiniBrowser `--features=`):
+ * Safari 18 has insertable streams and WebGL in workers, Safari 17 only WebGL
+ * in workers, and `none` is a WebKit without either.
+ */
+export const WEBKIT_PROFILES = {
+  safari18: { label: 'WebKit, Safari 18 features', features: '+MediaStreamTrackProcessing,+AllowWebGLInWorkers' },
+  safari17: { label: 'WebKit, Safari 17 features', features: '+AllowWebGLInWorkers' },
+  none: { label: 'WebKit, no WebGL in workers', features: '' },
+};
+
+/** MiniBrowser's path: WEBKIT_MINIBROWSER, or where libwebkit2gtk-4.1-0 installs it. */
+export function miniBrowserPath() {
+  if (process.env.WEBKIT_MINIBROWSER) return process.env.WEBKIT_MINIBROWSER;
+  const known = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+  if (existsSync(known)) return known;
+  try {
+    return execFileSync('dpkg', ['-L', 'libwebkit2gtk-4.1-0'], { encoding: 'utf8' }).split('\n').find((line) => line.endsWith('/MiniBrowser')) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function webkitAvailable() {
+  return !!miniBrowserPath() && existsSync('/usr/bin/WebKitWebDriver');
+}
+
+/** WebDriver capabilities for one profile. `--automation` is required, or the session hangs. */
+export function webkitCapabilities(profile) {
+  const { features } = WEBKIT_PROFILES[profile];
+  const args = ['--automation', '--enable-media-stream=true', '--enable-mock-capture-devices=true', '--enable-webrtc=true', '--enable-webgl=true'];
+  if (features) args.push(`--features=${features}`);
+  return { 'webkitgtk:browserOptions': { binary: miniBrowserPath(), args } };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts one WebKitWebDriver on an Xvfb display for this process; resolves with its port once it listens. */
+let driver = null;
+export function startWebKitDriver() {
+  driver ??= (async () => {
+    const port = await freePort();
+    const child = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env: { ...process.env, DISPLAY: startXvfb() } });
+    child.on('error', (error) => console.error(`WebKitWebDriver could not start (${error.message}); apt-get install webkit2gtk-driver`));
+    process.on('exit', () => child.kill());
+    for (let i = 0; i < 100; i++) {
+      const up = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
+      if (up) return port;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('WebKitWebDriver did not start listening');
+  })();
+  return driver;
+}

@@ -1,0 +1,4 @@
+import { elementSpecs } from '../specs/element-specs.js';
+import { SAFARI_17 } from '../specs/profile.js';
+
+elementSpecs(SAFARI_17);

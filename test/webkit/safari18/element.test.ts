@@ -1,0 +1,4 @@
+import { elementSpecs } from '../specs/element-specs.js';
+import { SAFARI_18 } from '../specs/profile.js';
+
+elementSpecs(SAFARI_18);

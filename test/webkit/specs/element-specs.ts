@@ -1,0 +1,114 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../../dist/blur-camera.js';
+import type { BlurCamera, BlurErrorDetail, TierChangeDetail, TrackReadyDetail } from '../../../dist/blur-camera.js';
+import { readTrack, type Pixels } from '../../helpers/frames.js';
+import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from '../../helpers/resource-spy.js';
+import type { WebKitProfile } from './profile.js';
+import { frameDetail } from './whole-frame.js';
+
+/** Fine detail of WebKit's mock camera (a pattern with a clock and text), read the way the output is read. */
+async function cameraDetail(): Promise<number> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } });
+  const reader = readTrack(stream.getVideoTracks()[0]!);
+  try {
+    const details: number[] = [];
+    for (let i = 0; i < 3; i++) details.push(frameDetail(await reader.next()));
+    return Math.min(...details);
+  } finally {
+    await reader.cancel();
+    for (const track of stream.getTracks()) track.stop();
+  }
+}
+
+function badge(element: BlurCamera): string {
+  return element.shadowRoot?.querySelector('[part=badge]')?.textContent?.trim() ?? '';
+}
+
+/**
+ * `<blur-camera>` on WebKit's mock camera, which shows no person: every frame
+ * of the output must be blurred whole.
+ */
+export function elementSpecs(profile: WebKitProfile): void {
+  describe(`<blur-camera> in WebKit, ${profile.name}`, () => {
+    let spy: ResourceSpy;
+    beforeEach(() => {
+      spy = spyOnResources();
+    });
+    afterEach(async () => {
+      await removeBlurCameras();
+      spy.restore();
+    });
+
+    it(`reaches trackready on tier ${profile.tier}, stays running for 15 s, and every frame read is blurred`, async () => {
+      const reference = await cameraDetail();
+      const element = await fixture<BlurCamera>(html`<blur-camera sigma="4"></blur-camera>`);
+      const errors: BlurErrorDetail[] = [];
+      element.addEventListener('error', (event) => errors.push(event.detail));
+      const ready = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail;
+      expect(ready.tier).to.equal(profile.tier);
+      expect(element.state).to.equal('running');
+      expect(badge(element)).to.equal(profile.tier === 4 ? 'Background blur is using your CPU; quality may be reduced' : 'Background blur is on');
+      const reader = readTrack(ready.track);
+      const started = performance.now();
+      let frames = 0;
+      let worst = 0;
+      let last: Pixels | null = null;
+      while (performance.now() - started < 15000) {
+        last = await reader.next();
+        const ratio = frameDetail(last) / reference;
+        worst = Math.max(worst, ratio);
+        expect(ratio, `output frame ${frames}: detail over the camera's`).to.be.below(0.2);
+        frames++;
+      }
+      await reader.cancel();
+      console.log(`${profile.name}: ${frames} frames read in 15 s, worst detail ratio ${worst.toFixed(4)}, camera detail ${reference.toFixed(1)}`);
+      expect([last!.width, last!.height]).to.deep.equal([1280, 720]);
+      expect(frames).to.be.at.least(10);
+      expect(element.state).to.equal('running');
+      expect(ready.track.readyState).to.equal('live');
+      expect(errors).to.deep.equal([]);
+      expect(element.stats!.framesOut).to.be.at.least(frames);
+      expect(element.stats!.masks).to.be.at.least(1);
+    });
+
+    it('reports the refused tiers, and why', async () => {
+      const element = await fixture<BlurCamera>(html`<blur-camera></blur-camera>`);
+      const change = (await nextEvent<CustomEvent<TierChangeDetail>>(element, 'tierchange')).detail;
+      expect(change.tier).to.equal(profile.tier);
+      expect(change.refused.map((r) => r.tier)).to.deep.equal([1, 2, 3, 4].filter((t) => t < profile.tier));
+      expect(change.refused[0]!.reason).to.match(/WebGPU|insertable/);
+    });
+
+    it('applies sigma live, and stop() ends every track and worker', async () => {
+      const element = await fixture<BlurCamera>(html`<blur-camera sigma="8"></blur-camera>`);
+      const ready = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail;
+      element.sigma = 40;
+      await element.updateComplete;
+      expect(element.sigma, 'clamped to the largest sigma').to.equal(32);
+      element.setAttribute('sigma', 'banana');
+      await element.updateComplete;
+      expect(element.sigma, 'a value that is no number falls back to the default').to.equal(8);
+      const states: string[] = [];
+      element.addEventListener('statechange', (event) => states.push(event.detail.state));
+      await element.stop();
+      expect(element.state).to.equal('stopped');
+      expect(states).to.deep.equal(['stopped']);
+      expect(ready.track.readyState).to.equal('ended');
+      expect(spy.liveTracks()).to.deep.equal([]);
+      await waitFor(() => spy.liveWorkers() === 0, 'every worker terminated');
+      expect(badge(element)).to.equal('Camera off');
+    });
+
+    it('stops the camera when removed from the page, and starts it again when added back', async () => {
+      const element = await fixture<BlurCamera>(html`<blur-camera></blur-camera>`);
+      await nextEvent(element, 'trackready');
+      const parent = element.parentElement!;
+      element.remove();
+      await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'the camera and workers released');
+      parent.append(element);
+      const again = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail;
+      expect(again.track.readyState).to.equal('live');
+      expect(element.state).to.equal('running');
+    });
+  });
+}
