@@ -108,6 +108,7 @@ export class BlurProcessor extends EventTarget {
     void this.stop();
   };
   private inputEndReported = false;
+  private inputEndWatch: ReturnType<typeof setInterval> | null = null;
 
   constructor(track: MediaStreamTrack, options: BlurProcessorOptions = {}) {
     super();
@@ -482,6 +483,10 @@ export class BlurProcessor extends EventTarget {
         // Transfer a clone: the caller keeps its own track.
         const clone = this.input.clone();
         this.transferredInput = clone;
+        // The clone lives on when the caller stops its track (which fires no `ended`): watch the original's state.
+        this.inputEndWatch = setInterval(() => {
+          if (this.input.readyState === 'ended') this.onInputEnded();
+        }, 250);
         const output = bridge.once('output-track', this.aborter.signal).then((message) => message.track);
         return { transport: { kind, track: clone }, transfer: [clone as unknown as Transferable], output };
       }
@@ -513,6 +518,8 @@ export class BlurProcessor extends EventTarget {
     this.videoPump = null;
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
+    if (this.inputEndWatch) clearInterval(this.inputEndWatch);
+    this.inputEndWatch = null;
     this.input.removeEventListener('ended', this.onInputEnded);
     const bridge = this.bridge;
     if (bridge?.alive) {
@@ -522,14 +529,19 @@ export class BlurProcessor extends EventTarget {
       await Promise.race([stopped.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
     }
     bridge?.terminate();
+    this.output?.stop();
+    this.output = null;
     this.capture?.stop();
     this.capture = null;
     this.streams?.stop();
     this.streams = null;
-    this.transferredInput?.stop();
+    try {
+      // The worker had it; in WebKit the page's handle of a transferred track throws here, and the worker's copy ended with the worker.
+      this.transferredInput?.stop();
+    } catch {
+      // Nothing left to stop.
+    }
     this.transferredInput = null;
-    this.output?.stop();
-    this.output = null;
     if (this.loadedBackground.kind === 'image') this.loadedBackground.bitmap.close();
     this.loadedBackground = { kind: 'blur' };
   }

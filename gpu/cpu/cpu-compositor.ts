@@ -5,6 +5,7 @@ import { frameSize } from '../frame-size.js';
 import { frameTiming } from '../frame-timing.js';
 import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { blurSigma } from '../refine-constants.js';
+import { copyRgba } from './copy-rgba.js';
 import { halveRgb, halveRgba, resampleToImageData } from './box-downscale.js';
 import { RgbGaussianBlur } from './rgb-gaussian-blur.js';
 import { emptyRgbImage, type RgbImage } from './rgb-image.js';
@@ -21,7 +22,7 @@ const MIN_DOWNSAMPLE = 2;
 interface FrameBuffers {
   frame: VideoFrame | null;
   timestamp: number;
-  rgba: Uint8ClampedArray;
+  rgba: Uint8ClampedArray<ArrayBuffer>;
   /** pyramid[0] is the frame halved, each next level halves again. */
   readonly pyramid: RgbImage[];
   levels: number;
@@ -167,7 +168,7 @@ export class CpuCompositor implements Compositor {
     const size = width * height * 4;
     if (slot.rgba.length !== size) slot.rgba = new Uint8ClampedArray(size);
     try {
-      await frame.copyTo(slot.rgba, { format: 'RGBA', layout: [{ offset: 0, stride: width * 4 }] });
+      await copyRgba(frame, slot.rgba, width);
     } catch (error) {
       slot.busy = false;
       throw error;
