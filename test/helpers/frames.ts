@@ -121,7 +121,13 @@ function readTrackThroughVideo(track: MediaStreamTrack): FrameReader {
     for (;;) {
       if (stopped || track.readyState === 'ended') throw new Error('the track ended');
       await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
-      if (video.videoWidth > 0) return new VideoFrame(video, { timestamp: Math.round(video.currentTime * 1e6) });
+      if (video.videoWidth === 0) continue;
+      try {
+        return new VideoFrame(video, { timestamp: Math.round(video.currentTime * 1e6) });
+      } catch (error) {
+        // WebKit sometimes has no frame to give between two callbacks of a canvas-captured track; the next one does.
+        if (!(error instanceof DOMException && error.name === 'InvalidStateError')) throw error;
+      }
     }
   };
   return frameReader(read, async () => {
