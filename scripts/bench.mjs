@@ -18,14 +18,21 @@
  * has no stages, so it gets no stage-profile run.
  *
  * Options: --rounds N (default 2), --window S (default 10), --warmup S (default 4),
- * --systems tier1,tier2,livekit (default all: tier1..tier4 and livekit),
+ * --systems tier1,tier2,livekit (default all: tier1..tier4, livekit, and where
+ * WebKitGTK is installed webkit-safari18 and webkit-safari17, which run once on
+ * WebKit's mock camera instead of the clips; Safari has no Long Tasks API, so
+ * there main-thread stalls are timer gaps of 50 ms or more),
  * --tiers 1,2 (our tiers only; kept for compatibility), --clips a.mjpeg,b.mjpeg.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDevServer } from '@web/dev-server';
+import { spawn } from 'node:child_process';
 import puppeteer from 'puppeteer-core';
+import { remote } from 'webdriverio';
 import { chromiumArgs, processTree } from './chromium.mjs';
+import { freePort, webkitAvailable, webkitCapabilities, WEBKIT_PROFILES } from './webkit.mjs';
+import { startXvfb } from './xvfb.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -45,13 +52,15 @@ const allSystems = [
   // The same tiers forced onto their GPU compositors (WebGPU, WebGL2), to show what the software GPU costs.
   ...[1, 2].map((tier) => ({ key: `tier${tier}-gpu`, name: `blur-camera tier ${tier}, GPU compositor`, query: `maxTier=${tier}&renderer=gpu`, ours: true })),
   { key: 'livekit', name: livekitName, query: 'system=livekit', ours: false },
+  // WebKit, Safari's engine, with the feature sets that stand for Safari 18 and 17, on its mock camera (see scripts/webkit.mjs).
+  ...[['webkit-safari18', 'safari18'], ['webkit-safari17', 'safari17']].map(([key, profile]) => ({ key, name: `blur-camera in ${WEBKIT_PROFILES[profile].label}`, query: 'maxTier=1', ours: true, webkit: profile })),
   // Opt-in only (--systems livekit-cpu): LiveKit with its segmenter on the CPU
   // delegate instead of its default GPU one. Not part of the ratios.
   { key: 'livekit-cpu', name: `${livekitName} (CPU delegate)`, query: 'system=livekit&delegate=CPU', ours: false, optIn: true },
 ];
 const tiersOption = args.indexOf('--tiers');
 const systemsOption = args.indexOf('--systems');
-let systems = allSystems.filter((s) => !s.optIn);
+let systems = allSystems.filter((s) => !s.optIn && (!s.webkit || webkitAvailable()));
 if (systemsOption >= 0) {
   const keys = args[systemsOption + 1].split(',');
   const unknown = keys.filter((k) => !allSystems.some((s) => s.key === k));
@@ -65,6 +74,9 @@ if (systemsOption >= 0) {
 function launchArgs(clip) {
   return [...chromiumArgs(resolve(mediaDir, clip)), '--enable-precise-memory-info'];
 }
+
+/** WebKit's systems run on its mock camera (a 1280×720 pattern with a clock, no person): it cannot play the clips. */
+const WEBKIT_CLIP = 'WebKit mock camera (1280×720)';
 
 const clockTicks = 100; // USER_HZ on Linux
 
@@ -102,7 +114,52 @@ async function bundleLiveKit() {
   });
 }
 
+/**
+ * One run in MiniBrowser through its own WebKitWebDriver (a fresh browser per
+ * run), on WebKit's mock camera; CPU is that driver's process tree (the
+ * browser's UI, web and network processes).
+ */
+async function runOnceWebKit(baseUrl, system, profile) {
+  const port = await freePort();
+  const driver = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env: { ...process.env, DISPLAY: startXvfb() } });
+  try {
+    for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    const browser = await remote({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', capabilities: webkitCapabilities(system.webkit) });
+    try {
+      await browser.url(`${baseUrl}/test/bench/bench.html?${system.query}${profile ? '&profile=1' : ''}`);
+      const started = Date.now();
+      while ((await browser.getTitle()) !== 'ready') {
+        if (Date.now() - started > 120000) throw new Error(`the bench page did not start in ${system.name}`);
+        await sleep(250);
+      }
+      await sleep(warmupSeconds * 1000);
+      await browser.execute(() => window.bench.startWindow());
+      const before = processTree(driver.pid);
+      const machineBefore = machineCpuSeconds();
+      await sleep(windowSeconds * 1000);
+      const result = await browser.execute(() => window.bench.endWindow());
+      const after = processTree(driver.pid);
+      const machineAfter = machineCpuSeconds();
+      return {
+        ...result,
+        errors: [],
+        consoleNotes: [],
+        cpuSecondsPerFrame: result.frames ? (after.cpu - before.cpu) / result.frames : null,
+        cpuCoresBusy: (after.cpu - before.cpu) / result.seconds,
+        otherCoresBusy: (machineAfter - machineBefore - (after.cpu - before.cpu)) / result.seconds,
+        processMemoryDeltaBytes: after.rss - before.rss,
+        processMemoryBytes: after.rss,
+      };
+    } finally {
+      await browser.deleteSession().catch(() => undefined);
+    }
+  } finally {
+    driver.kill();
+  }
+}
+
 async function runOnce(baseUrl, system, clip, profile) {
+  if (system.webkit) return runOnceWebKit(baseUrl, system, profile);
   const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
@@ -177,16 +234,19 @@ const { port } = server.server.address();
 const baseUrl = `http://localhost:${port}`;
 const report = { date: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length }, rounds, windowSeconds, warmupSeconds, results: [] };
 try {
-  for (const clip of clips) {
-    const runs = new Map(systems.map((s) => [s.name, []]));
+  const runsFor = (clip) => (clip === WEBKIT_CLIP ? systems.filter((s) => s.webkit) : systems.filter((s) => !s.webkit));
+  for (const clip of [...clips, ...(systems.some((s) => s.webkit) ? [WEBKIT_CLIP] : [])]) {
+    const clipSystems = runsFor(clip);
+    if (clipSystems.length === 0) continue;
+    const runs = new Map(clipSystems.map((s) => [s.name, []]));
     // Alternate the systems within each round (A B A B), a fresh browser per run.
     for (let round = 0; round < rounds; round++) {
-      for (const system of systems) {
+      for (const system of clipSystems) {
         process.stderr.write(`${clip} · ${system.name} · round ${round + 1}/${rounds}\n`);
         runs.get(system.name).push(await runOnce(baseUrl, system, clip, false));
       }
     }
-    for (const system of systems) {
+    for (const system of clipSystems) {
       // LiveKit has no stages to profile.
       let profiled = null;
       if (system.ours) {
@@ -211,6 +271,7 @@ try {
         unmatchedFrames: median(measured.map((r) => r.unmatchedFrames)),
         processedFrames: median(measured.map((r) => r.processedFrames)),
         longTaskMs: median(measured.map((r) => r.longTaskMs)),
+        longTaskSource: measured[0]?.longTaskSource ?? null,
         cpuSecondsPerFrame: median(measured.map((r) => r.cpuSecondsPerFrame)),
         cpuCoresBusy: median(measured.map((r) => r.cpuCoresBusy)),
         otherCoresBusy: median(measured.map((r) => r.otherCoresBusy)),
@@ -260,7 +321,7 @@ const governor = (r) => (r.adaptation?.length ? r.adaptation.map((a) => `${a.lev
 lines.push('| clip | system | tier | renders on | governor level per run | fps | latency p50 / p95 ms | capture-clock latency p50 / p95 ms | long tasks ms | CPU s/frame | cores busy | cores busy elsewhere | heap Δ MB | RSS Δ MB |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.results) {
-  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${r.compositor ?? '–'} | ${governor(r)} | ${fmt(r.fps)} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
+  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${r.compositor ?? '–'} | ${governor(r)} | ${fmt(r.fps)} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)}${r.longTaskSource && r.longTaskSource !== "longtask" ? " (timer gaps)" : ""} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
 }
 lines.push('');
 lines.push('Per-stage ms, p50 / p95 (profiling run: each GPU stage waits for the GPU):');

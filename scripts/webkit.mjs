@@ -44,7 +44,8 @@ export function webkitCapabilities(profile) {
   return { 'webkitgtk:browserOptions': { binary: miniBrowserPath(), args } };
 }
 
-function freePort() {
+/** A free TCP port on localhost. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

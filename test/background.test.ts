@@ -18,7 +18,7 @@ const CASES = [
   { tier: 2, renderer: 'gpu', compositor: 'webgl2' },
   { tier: 2, renderer: 'auto', compositor: 'cpu' },
   { tier: 3, renderer: 'gpu', compositor: 'webgpu' },
-  { tier: 4, renderer: 'auto', compositor: 'canvas2d' },
+  { tier: 4, renderer: 'auto', compositor: 'cpu' },
 ] as const;
 
 function nextError(target: EventTarget): Promise<BlurErrorDetail> {
@@ -89,7 +89,7 @@ describe('background replacement, on stills/portrait.jpg and its mask', () => {
     }
   });
 
-  for (const { tier, renderer, compositor } of [{ tier: 1, renderer: 'auto', compositor: 'cpu' }, { tier: 4, renderer: 'auto', compositor: 'canvas2d' }] as const) {
+  for (const { tier, renderer, compositor } of [{ tier: 1, renderer: 'auto', compositor: 'cpu' }, { tier: 4, renderer: 'auto', compositor: 'cpu' }] as const) {
     it(`tier ${tier} (${compositor}): a solid CSS colour, then another set live`, async () => {
       run = await runStill(PORTRAIT, { sigma: 8, maxTier: tier, renderer, background: 'rebeccapurple' });
       const background = deepRegion(truth, 0);

@@ -19,7 +19,7 @@ describe('capability ladder', () => {
   it('gives Chromium with WebGPU tier 1 over its main-thread streams, stepping down to WebGL2 then the CPU', () => {
     const decision = decide({}, {});
     expect(decision).to.deep.include({ tier: 1, transport: 'streams' });
-    expect(decision.backends).to.deep.equal(['webgpu', 'webgl2', 'canvas2d']);
+    expect(decision.backends).to.deep.equal(['webgpu', 'webgl2', 'cpu']);
     expect(decision.refused).to.deep.equal([]);
   });
 
@@ -32,7 +32,7 @@ describe('capability ladder', () => {
   it('gives a browser without insertable streams (Firefox) tier 3 through canvas capture', () => {
     const decision = decide({ mainThreadInsertableStreams: false }, { webgl2: { ok: false, reason: 'no WebGL2', software: false } });
     expect(decision).to.deep.include({ tier: 3, transport: 'frames' });
-    expect(decision.backends).to.deep.equal(['webgpu', 'canvas2d']);
+    expect(decision.backends).to.deep.equal(['webgpu', 'cpu']);
     expect(decision.refused.map((r) => r.tier)).to.deep.equal([1, 2]);
   });
 

@@ -248,7 +248,7 @@ describe('faults: a worker that dies', () => {
       if (tier === 3) return;
       // Second death: the CPU path (tier 4) on the same track.
       processor.terminateWorkerForTest();
-      await everyFrameBlurredUntil(() => errors.length >= 2 && processor.tier === 4 && processor.stats.compositor === 'canvas2d' && processor.stats.masks >= 3, inBackground, background, 'around the second death');
+      await everyFrameBlurredUntil(() => errors.length >= 2 && processor.tier === 4 && processor.stats.compositor === 'cpu' && processor.stats.masks >= 3, inBackground, background, 'around the second death');
       expect(tiers[tiers.length - 1]).to.equal(4);
       expect(processor.track).to.equal(output);
 

@@ -25,6 +25,16 @@ declare class MediaStreamTrackProcessor {
   readonly readable: ReadableStream<VideoFrame>;
 }
 
+/**
+ * How long the segmenter worker may take to get MediaPipe ready (a cold start
+ * compiles 11 MB of wasm: about 2 s here). Past it, that worker is ended and
+ * `model-load` says so; the output stays blurred whole. Seen in Chromium 156
+ * over SwiftShader on canvas capture (tiers 3 and 4) when the input's frames
+ * live on the GPU (a still drawn into an accelerated canvas): MediaPipe never
+ * returned from making its WebGL context, on any thread.
+ */
+const SEGMENTER_START_TIMEOUT_MS = 8000;
+
 let backendContext: BackendContext | null = null;
 let running: RunningBackend | null = null;
 let fallbacks: Backend[] = [];
@@ -155,7 +165,7 @@ async function handle(message: MainToWorker): Promise<void> {
           const delegate = running?.delegate ?? 'CPU';
           try {
             // A compositor that can overlap gets MediaPipe on a second thread (this same module, as the segmenter worker).
-            if (running?.compositor.overlaps) return await RemoteSegmenter.create(self.location.href, assets, model, delegate);
+            if (running?.compositor.overlaps) return await RemoteSegmenter.create(self.location.href, assets, model, delegate, SEGMENTER_START_TIMEOUT_MS);
             return await MediaPipeSegmenter.create(assets, model, delegate);
           } catch (error) {
             // A GPU whose WebGL2 MediaPipe cannot use still has the CPU path.

@@ -59,9 +59,22 @@ class SegmenterWorker {
     this.worker.terminate();
     if (SegmenterWorker.current === this) SegmenterWorker.current = null;
   }
+
+  /** A worker whose thread seems stuck: no later start reuses it; it ends when its last user lets go. */
+  abandon(): void {
+    if (SegmenterWorker.current === this) SegmenterWorker.current = null;
+  }
 }
 
 let nextSegmenterId = 1;
+
+/** The segmenter worker did not get MediaPipe ready in time. */
+export class SegmenterStartTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the segmenter worker did not start MediaPipe within ${timeoutMs} ms`);
+    this.name = 'SegmenterStartTimeout';
+  }
+}
 
 /**
  * MediaPipe in a worker of its own, so that segmentation overlaps compositing
@@ -84,11 +97,18 @@ export class RemoteSegmenter implements Segmenter {
     );
   }
 
-  static async create(workerUrl: string, assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU'): Promise<RemoteSegmenter> {
+  /**
+   * Starts MediaPipe in the segmenter worker; rejects with SegmenterStartTimeout
+   * when it is not ready within `timeoutMs`, and then ends that worker, whose
+   * thread may be stuck.
+   */
+  static async create(workerUrl: string, assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU', timeoutMs: number): Promise<RemoteSegmenter> {
     const host = SegmenterWorker.acquire(workerUrl);
     const id = nextSegmenterId++;
     let stop = (): void => undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const ready = new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new SegmenterStartTimeout(timeoutMs)), timeoutMs);
       stop = host.listen(
         (message) => {
           if (message.type === 'segmenter-ready' && message.segmenter === id) resolve();
@@ -103,10 +123,13 @@ export class RemoteSegmenter implements Segmenter {
     try {
       await ready;
     } catch (error) {
+      // A worker whose thread seems stuck is not reused.
+      if (error instanceof SegmenterStartTimeout) host.abandon();
       // The segmenter worker made nothing for this id: only our share of the worker is left to give back.
       host.release();
       throw error;
     } finally {
+      clearTimeout(timer);
       stop();
     }
     return new RemoteSegmenter(host, id);

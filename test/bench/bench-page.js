@@ -115,8 +115,10 @@ const output = running.output;
 // were read promptly: "capture-clock latency". Both figures are reported.
 const arrivals = new Map();
 let captureOffset = Infinity; // min over frames of (arrival ms − timestamp ms)
-const inputReader = new MediaStreamTrackProcessor({ track: camera.clone() }).readable.getReader();
-(async () => {
+// WebKit has no track processor on the main thread: there the output is counted as a <video> presents it, and latency is not measured.
+const mainThreadProcessor = typeof MediaStreamTrackProcessor === 'function';
+const inputReader = mainThreadProcessor ? new MediaStreamTrackProcessor({ track: camera.clone() }).readable.getReader() : null;
+if (inputReader) (async () => {
   for (;;) {
     const { value, done } = await inputReader.read();
     if (done) return;
@@ -129,8 +131,24 @@ const inputReader = new MediaStreamTrackProcessor({ track: camera.clone() }).rea
 })();
 
 let window_ = null;
-const outputReader = new MediaStreamTrackProcessor({ track: output }).readable.getReader();
-(async () => {
+if (!mainThreadProcessor) {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = new MediaStream([output]);
+  document.body.append(video);
+  await video.play();
+  let presented = null;
+  const onFrame = (_now, metadata) => {
+    // presentedFrames counts every frame the video showed, also those between two callbacks.
+    if (window_ && presented !== null) window_.frames += metadata.presentedFrames - presented;
+    presented = metadata.presentedFrames;
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+}
+const outputReader = mainThreadProcessor ? new MediaStreamTrackProcessor({ track: output }).readable.getReader() : null;
+if (outputReader) (async () => {
   for (;;) {
     const { value, done } = await outputReader.read();
     if (done) return;
@@ -147,9 +165,20 @@ const outputReader = new MediaStreamTrackProcessor({ track: output }).readable.g
 })();
 
 let longTaskMs = 0;
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) longTaskMs += entry.duration;
-}).observe({ type: 'longtask', buffered: false });
+// Safari has no Long Tasks API: there a 10 ms timer measures the main thread's stalls instead, counting every gap of 50 ms or more whole.
+const longTaskSource = PerformanceObserver.supportedEntryTypes?.includes('longtask') ? 'longtask' : 'timer gaps ≥ 50 ms';
+if (longTaskSource === 'longtask') {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longTaskMs += entry.duration;
+  }).observe({ type: 'longtask', buffered: false });
+} else {
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last >= 50) longTaskMs += now - last;
+    last = now;
+  }, 10);
+}
 
 const percentile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -183,6 +212,7 @@ window.bench = {
         return { captureLatencyP50: percentile(fromCapture, 0.5), captureLatencyP95: percentile(fromCapture, 0.95) };
       })(),
       longTaskMs: longTaskMs - window_.longTaskStart,
+      longTaskSource,
       heapDeltaBytes: performance.memory ? performance.memory.usedJSHeapSize - window_.heapStart : null,
       stats: running.stats(),
       info: running.info,
