@@ -102,7 +102,9 @@ function rung(tier: Tier, c: Capabilities): Rung {
       return { transport: 'frames', backends: ['webgpu', 'cpu'], refusal: null };
     case 4: {
       if (!c.page.webAssembly) return refuse('no WebAssembly');
-      const transport = c.page.canvasCapture ? 'frames' : insertable;
+      // Insertable streams where there are any: no main-thread hop per frame. (In Chromium over SwiftShader, canvas capture
+      // with the CPU renderer also left MediaPipe stuck making its WebGL context more often than not.)
+      const transport = insertable ?? (c.page.canvasCapture ? 'frames' : null);
       if (!transport) return refuse(`${noInsertable}, and ${noCapture}`);
       return { transport, backends: ['cpu'], refusal: null };
     }

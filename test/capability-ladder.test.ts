@@ -53,7 +53,9 @@ describe('capability ladder', () => {
 
   it('obeys max-tier', () => {
     expect(decide({}, {}, 3)).to.deep.include({ tier: 3, transport: 'frames' });
-    expect(decide({}, {}, 4)).to.deep.include({ tier: 4, transport: 'frames' });
+    // Tier 4 takes insertable streams where the page has them, canvas capture only where it has nothing better.
+    expect(decide({}, {}, 4)).to.deep.include({ tier: 4, transport: 'streams' });
+    expect(decide({ mainThreadInsertableStreams: false }, { trackProcessorInWorker: true }, 4)).to.deep.include({ tier: 4, transport: 'track' });
     const capped = decide({}, {}, 5);
     expect(capped.tier).to.equal(5);
     expect(capped.refused.every((r) => r.reason === 'max-tier is 5')).to.equal(true);

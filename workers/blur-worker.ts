@@ -29,9 +29,9 @@ declare class MediaStreamTrackProcessor {
  * How long the segmenter worker may take to get MediaPipe ready (a cold start
  * compiles 11 MB of wasm: about 2 s here). Past it, that worker is ended and
  * `model-load` says so; the output stays blurred whole. Seen in Chromium 156
- * over SwiftShader on canvas capture (tiers 3 and 4) when the input's frames
- * live on the GPU (a still drawn into an accelerated canvas): MediaPipe never
- * returned from making its WebGL context, on any thread.
+ * over SwiftShader on canvas capture with the CPU renderer (tier 3 forced onto
+ * it) on a still input: MediaPipe never returned from making its WebGL
+ * context, on any thread, more often than not.
  */
 const SEGMENTER_START_TIMEOUT_MS = 8000;
 

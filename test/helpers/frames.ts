@@ -13,13 +13,9 @@ export interface StillTrack {
   readonly stop: () => void;
 }
 
-/**
- * A live video track that repeats one image, like a camera pointed at a still
- * scene: from a track generator where there is one, else (or with `canvas`)
- * from a captured canvas.
- */
-export function trackFromStill(image: ImageBitmap, fps = 30, canvas = false): StillTrack {
-  if (canvas || typeof MediaStreamTrackGenerator !== 'function') return canvasTrackFromStill(image, fps);
+/** A live video track that repeats one image, like a camera pointed at a still scene. */
+export function trackFromStill(image: ImageBitmap, fps = 30): StillTrack {
+  if (typeof MediaStreamTrackGenerator !== 'function') return canvasTrackFromStill(image, fps);
   const generator = new MediaStreamTrackGenerator({ kind: 'video' });
   const writer = generator.writable.getWriter();
   const intervalUs = Math.round(1e6 / fps);
@@ -45,17 +41,12 @@ export function trackFromStill(image: ImageBitmap, fps = 30, canvas = false): St
   };
 }
 
-/**
- * A captured canvas, redrawn at `fps`. Its pixels stay in CPU memory, as a
- * camera's do: in Chromium over SwiftShader, frames of an accelerated canvas
- * played through canvas capture (tiers 3 and 4) left MediaPipe stuck making
- * its WebGL context (see SEGMENTER_START_TIMEOUT_MS).
- */
+/** Firefox and WebKit have no track generator: a captured canvas, redrawn at `fps`, gives the same steady camera. */
 function canvasTrackFromStill(image: ImageBitmap, fps: number): StillTrack {
   const canvas = document.createElement('canvas');
   canvas.width = image.width;
   canvas.height = image.height;
-  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  const context = canvas.getContext('2d')!;
   const [track] = canvas.captureStream(fps).getVideoTracks();
   let index = 0;
   const draw = (): void => {

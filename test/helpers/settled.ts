@@ -19,8 +19,7 @@ export interface StillRun {
 export async function runStill(url: string, options: BlurProcessorOptions = {}, before?: (processor: BlurProcessor) => void): Promise<StillRun> {
   const bitmap = await loadBitmap(url);
   const input = bitmapPixels(bitmap);
-  // Tiers 3 and 4 read their input through canvas capture, where a camera's frames are in CPU memory: so are these.
-  const still = trackFromStill(bitmap, 30, (options.maxTier ?? 1) >= 3);
+  const still = trackFromStill(bitmap);
   const processor = new BlurProcessor(still.track, { adaptive: false, ...options });
   before?.(processor);
   const output = await processor.start();
