@@ -333,10 +333,10 @@ describe('the background is fitted and uploaded once, not every frame', () => {
     const device = await adapter.requestDevice();
     device.pushErrorScope('validation');
     const uploads: string[] = [];
-    const writeTexture = device.queue.writeTexture.bind(device.queue);
-    device.queue.writeTexture = (destination, data, layout, size) => {
-      uploads.push(destination.texture.label);
-      writeTexture(destination, data, layout, size);
+    const writeTexture = device.queue.writeTexture.bind(device.queue) as (...args: Parameters<GPUQueue['writeTexture']>) => undefined;
+    device.queue.writeTexture = (...args: Parameters<GPUQueue['writeTexture']>) => {
+      uploads.push(args[0].texture.label);
+      return writeTexture(...args);
     };
     const bitmap = await loadBitmap(PORTRAIT);
     const frame = new VideoFrame(bitmap, { timestamp: 0 });

@@ -39,7 +39,7 @@ async function openExample(name: string): Promise<ExamplePage> {
     doc.addEventListener('trackready', (event) => settle(() => resolve(event as CustomEvent<TrackReadyDetail>)), { capture: true, once: true });
     doc.addEventListener('error', (event) => {
       if ((event.target as Element | null)?.localName !== 'blur-camera') return;
-      const { type, message } = (event as CustomEvent<{ type: string; message: string }>).detail;
+      const { type, message } = (event as unknown as CustomEvent<{ type: string; message: string }>).detail;
       settle(() => reject(new Error(`examples/${name}: <blur-camera> error ${type}: ${message}`)));
     }, { capture: true });
     iframe.contentWindow!.addEventListener('error', (event) => settle(() => reject(new Error(`examples/${name}: ${event.message}`))));
