@@ -90,8 +90,12 @@ describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
       expect(changes[0]).to.be.above(tier);
       expect(refusal).to.match(/did not blur: its blur left \d+% of a test pattern's detail/);
       const background = deepRegion(truth, 0);
-      const output = await run.settled();
-      expect(laplacianVariance(output, background) * 5).to.be.below(laplacianVariance(run.input, background));
+      // Tier 3's step-down is the CPU renderer on canvas capture, where MediaPipe may not start in Chromium over
+      // SwiftShader (see SEGMENTER_START_TIMEOUT_MS): the frames are checked as they come, mask or not.
+      for (let i = 0; i < 5; i++) {
+        const output = await run.reader.next();
+        expect(laplacianVariance(output, background) * 5, `frame ${i}`).to.be.below(laplacianVariance(run.input, background));
+      }
     });
   }
 
