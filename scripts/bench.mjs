@@ -114,6 +114,20 @@ async function bundleLiveKit() {
   });
 }
 
+/** CPU and memory of the browser's process tree over the window, from /proc readings before and after it. */
+function processFigures(result, before, after, machineCpu) {
+  const cpu = after.cpu - before.cpu;
+  return {
+    cpuSecondsPerFrame: result.frames ? cpu / result.frames : null,
+    cpuCoresBusy: cpu / result.seconds,
+    // CPU that processes outside this browser used meanwhile (other work on
+    // the machine competes for the same cores and skews every figure).
+    otherCoresBusy: (machineCpu - cpu) / result.seconds,
+    processMemoryDeltaBytes: after.rss - before.rss,
+    processMemoryBytes: after.rss,
+  };
+}
+
 /**
  * One run in MiniBrowser through its own WebKitWebDriver (a fresh browser per
  * run), on WebKit's mock camera; CPU is that driver's process tree (the
@@ -140,15 +154,15 @@ async function runOnceWebKit(baseUrl, system, profile) {
       const result = await browser.execute(() => window.bench.endWindow());
       const after = processTree(driver.pid);
       const machineAfter = machineCpuSeconds();
+      // The page's own resource observer is the only request watch here (WebDriver has no request events).
+      const offOriginRequests = [...new Set(result.offOriginRequests)];
+      if (offOriginRequests.length) process.stderr.write(`ERROR: ${system.name} requested off-origin URLs: ${offOriginRequests.join(', ')}\n`);
       return {
         ...result,
-        errors: [],
+        offOriginRequests,
+        errors: offOriginRequests.map((url) => `off-origin request: ${url}`),
         consoleNotes: [],
-        cpuSecondsPerFrame: result.frames ? (after.cpu - before.cpu) / result.frames : null,
-        cpuCoresBusy: (after.cpu - before.cpu) / result.seconds,
-        otherCoresBusy: (machineAfter - machineBefore - (after.cpu - before.cpu)) / result.seconds,
-        processMemoryDeltaBytes: after.rss - before.rss,
-        processMemoryBytes: after.rss,
+        ...processFigures(result, before, after, machineAfter - machineBefore),
       };
     } finally {
       await browser.deleteSession().catch(() => undefined);
@@ -204,13 +218,7 @@ async function runOnce(baseUrl, system, clip, profile) {
       offOriginRequests,
       errors: [...errors, ...offOriginRequests.map((url) => `off-origin request: ${url}`)],
       consoleNotes,
-      cpuSecondsPerFrame: result.frames ? (after.cpu - before.cpu) / result.frames : null,
-      cpuCoresBusy: (after.cpu - before.cpu) / result.seconds,
-      // CPU that processes outside this browser used meanwhile (other work on
-      // the machine competes for the same cores and skews every figure).
-      otherCoresBusy: (machineAfter - machineBefore - (after.cpu - before.cpu)) / result.seconds,
-      processMemoryDeltaBytes: after.rss - before.rss,
-      processMemoryBytes: after.rss,
+      ...processFigures(result, before, after, machineAfter - machineBefore),
     };
   } finally {
     await browser.close();
