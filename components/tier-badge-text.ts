@@ -46,7 +46,29 @@ export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
   replaced: 'Background replaced',
 };
 
-export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier | null, errorType: BlurErrorType | null = null, effect: BadgeEffect = 'blur'): string {
+/**
+ * The page's texts over the defaults, field by field: `null`, a partial object
+ * or a missing tier falls back to the default text instead of throwing in render.
+ */
+export function completeBadgeTexts(texts: Partial<BadgeTexts> | null | undefined): BadgeTexts {
+  const given: Partial<BadgeTexts> = texts && typeof texts === 'object' ? texts : {};
+  const tiers: Partial<Record<Tier, unknown>> = given.tiers && typeof given.tiers === 'object' ? given.tiers : {};
+  const errors = given.errors && typeof given.errors === 'object' ? given.errors : {};
+  const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
+  const d = DEFAULT_BADGE_TEXTS;
+  return {
+    starting: text(given.starting, d.starting),
+    stopped: text(given.stopped, d.stopped),
+    error: text(given.error, d.error),
+    errors: { ...d.errors, ...errors },
+    tiers: { 1: text(tiers[1], d.tiers[1]), 2: text(tiers[2], d.tiers[2]), 3: text(tiers[3], d.tiers[3]), 4: text(tiers[4], d.tiers[4]), 5: text(tiers[5], d.tiers[5]) },
+    effectOff: text(given.effectOff, d.effectOff!),
+    replaced: text(given.replaced, d.replaced!),
+  };
+}
+
+export function badgeText(given: BadgeTexts, state: BlurCameraState, tier: Tier | null, errorType: BlurErrorType | null = null, effect: BadgeEffect = 'blur'): string {
+  const texts = completeBadgeTexts(given);
   if (tier === 5) return texts.tiers[5];
   switch (state) {
     case 'idle':
@@ -57,9 +79,9 @@ export function badgeText(texts: BadgeTexts, state: BlurCameraState, tier: Tier 
     case 'error':
       return (errorType && texts.errors?.[errorType]) || texts.error;
     case 'running':
-      if (effect === 'none') return texts.effectOff ?? DEFAULT_BADGE_TEXTS.effectOff!;
+      if (effect === 'none') return texts.effectOff!;
       // Tier 4's text (the CPU is doing the work) matters more than which effect runs.
-      if (effect === 'replaced' && tier !== 4) return texts.replaced ?? DEFAULT_BADGE_TEXTS.replaced!;
+      if (effect === 'replaced' && tier !== 4) return texts.replaced!;
       return tier ? texts.tiers[tier] : texts.starting;
   }
 }

@@ -152,4 +152,25 @@ describe('<blur-camera> with the fake camera', () => {
     expect(badge.textContent!.trim()).to.equal('Unschärfe läuft auf der CPU');
   });
 
+  it('badgeTexts of null or a partial object falls back to the default texts, never throws in render', async () => {
+    const element = await fixture<BlurCamera>(html`<blur-camera autostart="false"></blur-camera>`);
+    const badge = (): string => element.shadowRoot!.querySelector('[part="badge"]')!.textContent!.trim();
+    const thrown: unknown[] = [];
+    const onError = (event: ErrorEvent): void => {
+      thrown.push(event.error);
+    };
+    window.addEventListener('error', onError);
+    try {
+      (element as unknown as { badgeTexts: unknown }).badgeTexts = null;
+      await element.updateComplete;
+      expect(badge()).to.equal('Starting camera…');
+      (element as unknown as { badgeTexts: unknown }).badgeTexts = { starting: 'Kamera startet…', tiers: { 2: 'an' } };
+      await element.updateComplete;
+      expect(badge()).to.equal('Kamera startet…');
+    } finally {
+      window.removeEventListener('error', onError);
+    }
+    expect(thrown).to.deep.equal([]);
+  });
+
 });
