@@ -2,7 +2,6 @@ import { CpuMaskRefiner } from './cpu-mask-refiner.js';
 import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, RenderParams } from '../compositor.js';
 import { frameSize } from '../frame-size.js';
-import { frameTiming } from '../frame-timing.js';
 import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { blurSigma } from '../refine-constants.js';
 import { copyRgba } from './copy-rgba.js';
@@ -129,7 +128,8 @@ export class CpuCompositor implements Compositor {
         format: 'RGBA',
         codedWidth: width,
         codedHeight: height,
-        ...frameTiming(frame),
+        timestamp: frame.timestamp,
+        ...(frame.duration !== null ? { duration: frame.duration } : {}),
       });
       timings.composite = (timings.composite ?? 0) + performance.now() - outputStarted;
       return output;

@@ -2,7 +2,6 @@ import { BackgroundFitter, renderMode, type Background } from '../background.js'
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { frameSize } from '../frame-size.js';
-import { frameTiming } from '../frame-timing.js';
 import { blurSigma, EDGE_RANGE_SIGMA, MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
 import fullscreenVertex from './fullscreen.vert.glsl';
 import downscaleFragment from './downscale.frag.glsl';
@@ -191,7 +190,8 @@ export class WebGl2Compositor implements Compositor {
     gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
     this.drawTriangle();
     const output = new VideoFrame(this.canvas, {
-      ...frameTiming(frame),
+      timestamp: frame.timestamp,
+      ...(frame.duration !== null ? { duration: frame.duration } : {}),
     });
     timings.composite = performance.now() - compositeStarted;
     return output;

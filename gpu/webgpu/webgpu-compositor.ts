@@ -9,7 +9,6 @@ import separableBlurSource from './separable-blur.wgsl';
 import compositeSource from './composite.wgsl';
 import { FrameUploader } from './frame-upload.js';
 import { frameSize } from '../frame-size.js';
-import { frameTiming } from '../frame-timing.js';
 
 const MASK_FORMAT: GPUTextureFormat = 'r16float';
 const OUTPUT_FORMAT: GPUTextureFormat = 'rgba8unorm';
@@ -344,7 +343,8 @@ export class WebGpuCompositor implements Compositor {
         format: 'RGBX',
         codedWidth: width,
         codedHeight: height,
-        ...frameTiming(frame),
+        timestamp: frame.timestamp,
+        ...(frame.duration !== null ? { duration: frame.duration } : {}),
       });
     } finally {
       targets.readback.unmap();
