@@ -282,9 +282,15 @@ export class BlurProcessor extends EventTarget {
     const firstFrame = bridge.once('first-frame', signal);
     this.sendStart(bridge, transport, transfer, this.backends);
     this.input.addEventListener('ended', this.onInputEnded);
+    // A caller's track.stop() fires no `ended`, and neither a transferred clone (W3C transport) nor a
+    // `<video>` playing the track (canvas capture) notices it: watch the input's state, whatever the transport.
+    this.inputEndWatch = setInterval(() => {
+      if (this.input.readyState === 'ended') this.onInputEnded();
+    }, 250);
     // The tier is the ladder's only once the worker's backend has proven its blur; one that did not is a refused tier.
     const started = await ready.catch(rethrowAsBlurError);
     const refusedByProof = started.refused.map((r) => ({ tier: tierOf(r.backend, transportKind), reason: r.reason }));
+    for (const r of refusedByProof) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
     this.announceTier(tierOf(started.backend, transportKind), [...decision.refused, ...refusedByProof]);
     this.output = await output;
     await firstFrame.catch(rethrowAsBlurError);
@@ -295,7 +301,6 @@ export class BlurProcessor extends EventTarget {
   private announceTier(tier: Tier, refused: LadderDecision['refused']): void {
     this.currentTier = tier;
     this.lastRefused = refused;
-    for (const r of refused) if (r.reason.includes('did not blur')) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
     this.emit('tierchange', { tier, reason: reasonFor(refused), refused });
   }
 
@@ -483,10 +488,6 @@ export class BlurProcessor extends EventTarget {
         // Transfer a clone: the caller keeps its own track.
         const clone = this.input.clone();
         this.transferredInput = clone;
-        // The clone lives on when the caller stops its track (which fires no `ended`): watch the original's state.
-        this.inputEndWatch = setInterval(() => {
-          if (this.input.readyState === 'ended') this.onInputEnded();
-        }, 250);
         const output = bridge.once('output-track', this.aborter.signal).then((message) => message.track);
         return { transport: { kind, track: clone }, transfer: [clone as unknown as Transferable], output };
       }
@@ -497,7 +498,6 @@ export class BlurProcessor extends EventTarget {
             // To whichever worker runs now; a frame that can reach none is still ours to close.
             if (!this.bridge?.send({ type: 'frame', frame }, [frame])) frame.close();
           },
-          this.onInputEnded,
         );
         this.capture = capture;
         return { transport: { kind }, transfer: [], output: Promise.resolve(capture.output) };

@@ -20,18 +20,10 @@ export class CanvasCaptureTransport {
   private fresh = false;
   private stopped = false;
   private nextTimestampUs = 0;
-  private readonly endWatch: ReturnType<typeof setInterval>;
 
-  private constructor(input: MediaStreamTrack, video: HTMLVideoElement, send: (frame: VideoFrame) => void, onInputEnded: () => void) {
+  private constructor(video: HTMLVideoElement, send: (frame: VideoFrame) => void) {
     this.video = video;
     this.send = send;
-    // track.stop() on the source fires no 'ended' event, and the video just freezes: watch the state.
-    this.endWatch = setInterval(() => {
-      if (input.readyState === 'ended') {
-        clearInterval(this.endWatch);
-        if (!this.stopped) onInputEnded();
-      }
-    }, 250);
     this.canvas = document.createElement('canvas');
     this.canvas.width = video.videoWidth;
     this.canvas.height = video.videoHeight;
@@ -44,7 +36,8 @@ export class CanvasCaptureTransport {
     this.watchFrames();
   }
 
-  static async create(input: MediaStreamTrack, send: (frame: VideoFrame) => void, onInputEnded: () => void): Promise<CanvasCaptureTransport> {
+  /** Plays `input` in a hidden `<video>`. Its end is the processor's to watch: here the video just freezes. */
+  static async create(input: MediaStreamTrack, send: (frame: VideoFrame) => void): Promise<CanvasCaptureTransport> {
     const video = document.createElement('video');
     video.muted = true;
     video.playsInline = true;
@@ -53,7 +46,7 @@ export class CanvasCaptureTransport {
     if (!video.videoWidth) {
       await new Promise<void>((resolve) => video.addEventListener('resize', () => resolve(), { once: true }));
     }
-    return new CanvasCaptureTransport(input, video, send, onInputEnded);
+    return new CanvasCaptureTransport(video, send);
   }
 
   /** The worker is ready for a frame: send the next new one. */
@@ -82,7 +75,6 @@ export class CanvasCaptureTransport {
 
   stop(): void {
     this.stopped = true;
-    clearInterval(this.endWatch);
     this.video.pause();
     this.video.srcObject = null;
     this.output.stop();

@@ -16,7 +16,7 @@ import { SIGMA_MIN } from '../gpu/refine-constants.js';
 const CANARY_WIDTH = 640;
 const CANARY_HEIGHT = 360;
 /** Output detail over canary detail above this: the backend did not blur. */
-export const MAX_DETAIL_RATIO = 0.2;
+const MAX_DETAIL_RATIO = 0.2;
 /** Relative change of mean brightness above this: the backend rendered something other than the frame. */
 const MAX_MEAN_SHIFT = 0.15;
 
