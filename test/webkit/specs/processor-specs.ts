@@ -2,18 +2,12 @@ import { expect } from '@open-wc/testing';
 import type { BlurErrorDetail, TierChangeDetail } from '../../../dist/blur-camera.js';
 import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference, type GroundTruth } from '../../helpers/image-metrics.js';
 import { runStill, type StillRun } from '../../helpers/settled.js';
-import type { Pixels } from '../../helpers/frames.js';
+import { solid } from '../../helpers/background.js';
 import type { WebKitProfile } from './profile.js';
 import { frameDetail } from './whole-frame.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
-
-function solid(width: number, height: number, [r, g, b]: readonly [number, number, number]): Pixels {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.set([r, g, b, 255], i * 4);
-  return { width, height, data, timestamp: 0 };
-}
 
 /**
  * BlurProcessor in WebKit on a person: `stills/portrait.jpg` drawn into a
