@@ -27,12 +27,10 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDevServer } from '@web/dev-server';
-import { spawn } from 'node:child_process';
 import puppeteer from 'puppeteer-core';
 import { remote } from 'webdriverio';
 import { chromiumArgs, processTree } from './chromium.mjs';
-import { freePort, webkitAvailable, webkitCapabilities, WEBKIT_PROFILES } from './webkit.mjs';
-import { startXvfb } from './xvfb.mjs';
+import { spawnWebKitDriver, webkitAvailable, webkitCapabilities, WEBKIT_PROFILES } from './webkit.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -134,10 +132,8 @@ function processFigures(result, before, after, machineCpu) {
  * browser's UI, web and network processes).
  */
 async function runOnceWebKit(baseUrl, system, profile) {
-  const port = await freePort();
-  const driver = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env: { ...process.env, DISPLAY: startXvfb() } });
+  const { port, child: driver } = await spawnWebKitDriver();
   try {
-    for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false)); i++) await sleep(100);
     const browser = await remote({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', capabilities: webkitCapabilities(system.webkit) });
     try {
       await browser.url(`${baseUrl}/test/bench/bench.html?${system.query}${profile ? '&profile=1' : ''}`);

@@ -45,7 +45,7 @@ export function webkitCapabilities(profile) {
 }
 
 /** A free TCP port on localhost. */
-export function freePort() {
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -56,20 +56,27 @@ export function freePort() {
   });
 }
 
-/** Starts one WebKitWebDriver on an Xvfb display for this process; resolves with its port once it listens. */
-let driver = null;
+/**
+ * Starts a WebKitWebDriver on an Xvfb display; resolves with its port and
+ * process once it listens. It ends with this process, or earlier by `kill()`.
+ */
+export async function spawnWebKitDriver() {
+  const port = await freePort();
+  const child = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env: { ...process.env, DISPLAY: startXvfb() } });
+  child.on('error', (error) => console.error(`WebKitWebDriver could not start (${error.message}); apt-get install webkit2gtk-driver`));
+  process.on('exit', () => child.kill());
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
+    if (up) return { port, child };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill();
+  throw new Error('WebKitWebDriver did not start listening');
+}
+
+/** One WebKitWebDriver for the whole test run; resolves with its port. */
+let shared = null;
 export function startWebKitDriver() {
-  driver ??= (async () => {
-    const port = await freePort();
-    const child = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env: { ...process.env, DISPLAY: startXvfb() } });
-    child.on('error', (error) => console.error(`WebKitWebDriver could not start (${error.message}); apt-get install webkit2gtk-driver`));
-    process.on('exit', () => child.kill());
-    for (let i = 0; i < 100; i++) {
-      const up = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
-      if (up) return port;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('WebKitWebDriver did not start listening');
-  })();
-  return driver;
+  shared ??= spawnWebKitDriver().then(({ port }) => port);
+  return shared;
 }
