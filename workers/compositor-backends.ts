@@ -168,11 +168,8 @@ async function startProven(backend: Backend, renderer: 'gpu' | 'cpu', context: B
 export async function startBackend(backend: Backend, context: BackendContext): Promise<RunningBackend> {
   if (backend === 'cpu') return startProven('cpu', 'cpu', context);
   if (context.renderer === 'gpu') return startProven(backend, 'gpu', context);
-  if (knownSoftware(backend, context.capabilities)) {
-    // No device to hold: the probe's is destroyed.
-    if (backend === 'webgpu') releaseProbeDevice(context);
-    return startProven(backend, 'cpu', context);
-  }
+  // No device to hold: the caller destroys the probe's once no backend left to try needs it.
+  if (knownSoftware(backend, context.capabilities)) return startProven(backend, 'cpu', context);
   const gpu = await startProven(backend, 'gpu', context);
   let cpu: RunningBackend;
   try {
