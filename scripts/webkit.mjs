@@ -64,6 +64,7 @@ export async function spawnWebKitDriver() {
   const port = await freePort();
   const child = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env: { ...process.env, DISPLAY: startXvfb() } });
   child.on('error', (error) => console.error(`WebKitWebDriver could not start (${error.message}); apt-get install webkit2gtk-driver`));
+  child.unref();
   process.on('exit', () => child.kill());
   for (let i = 0; i < 100; i++) {
     const up = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);

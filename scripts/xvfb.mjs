@@ -15,6 +15,8 @@ export function startXvfb() {
   while (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) n++;
   const xvfb = spawn('Xvfb', [`:${n}`, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
   xvfb.on('error', (error) => console.error(`Xvfb could not start (${error.message}); apt-get install xvfb`));
+  // It must not keep Node alive (the bench would never exit); it ends with this process.
+  xvfb.unref();
   process.on('exit', () => xvfb.kill());
   return (display = `:${n}`);
 }
