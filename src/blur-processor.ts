@@ -75,6 +75,8 @@ export class BlurProcessor extends EventTarget {
   private liveOptions: LiveOptions;
   private bridge: WorkerBridge | null = null;
   private output: MediaStreamTrack | null = null;
+  /** The output as the transport hands it over: stopped in teardown even when start() failed before it was taken. */
+  private arrivingOutput: Promise<MediaStreamTrack> | null = null;
   private currentTier: Tier | null = null;
   private transportKind: TransportKind | null = null;
   private capture: CanvasCaptureTransport | null = null;
@@ -278,8 +280,12 @@ export class BlurProcessor extends EventTarget {
     this.transportKind = transportKind;
     this.backends = decision.backends;
     const { transport, transfer, output } = await this.openTransport(transportKind, bridge);
+    this.arrivingOutput = output;
+    output.catch(() => undefined);
     const ready = bridge.once('backend-ready', signal);
     const firstFrame = bridge.once('first-frame', signal);
+    // Awaited only after `ready`; when the worker fails first, both reject and this one must not go unhandled.
+    firstFrame.catch(() => undefined);
     this.sendStart(bridge, transport, transfer, this.backends);
     this.input.addEventListener('ended', this.onInputEnded);
     // A caller's track.stop() fires no `ended`, and neither a transferred clone (W3C transport) nor a
@@ -531,6 +537,11 @@ export class BlurProcessor extends EventTarget {
     bridge?.terminate();
     this.output?.stop();
     this.output = null;
+    void this.arrivingOutput?.then(
+      (track) => track.stop(),
+      () => undefined,
+    );
+    this.arrivingOutput = null;
     this.capture?.stop();
     this.capture = null;
     this.streams?.stop();

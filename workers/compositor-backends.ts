@@ -155,13 +155,22 @@ async function startProven(backend: Backend, renderer: 'gpu' | 'cpu', context: B
 }
 
 /**
+ * A GPU that renders the canary slower than this is no hardware GPU: an
+ * integrated one takes 1–3 ms; WebKit on Mesa's llvmpipe took 37–79 ms.
+ */
+const HARDWARE_GPU_CANARY_MS = 12;
+
+/**
  * Starts a backend whose blur is proven, with the fastest renderer that really
  * works in its tier:
  * - `cpu` is the typed-array renderer;
  * - a GPU backend whose GPU says it is a software one renders on the CPU (one
  *   720p pass over SwiftShader costs ~60 ms of CPU, the whole CPU renderer ~15);
  * - a GPU backend that does not say (WebKit reports every GPU as "Apple GPU")
- *   renders the canary both ways and keeps the faster;
+ *   renders the canary both ways; the GPU keeps the work only when it is both
+ *   faster and as fast as hardware. A software GPU that won by noise would also
+ *   get MediaPipe's GPU delegate, which blocked WebKit's worker for seconds on
+ *   llvmpipe until the watchdog ended the output;
  * - `renderer: 'gpu'` always uses the GPU API.
  * Throws BackendRefused when the backend cannot start or does not blur.
  */
@@ -177,11 +186,13 @@ export async function startBackend(backend: Backend, context: BackendContext): P
   } catch {
     return gpu;
   }
-  if (gpu.proof.renderMs <= cpu.proof.renderMs) {
+  const gpuMs = gpu.proof.renderMs;
+  const cpuMs = cpu.proof.renderMs;
+  if (gpuMs <= cpuMs && gpuMs <= HARDWARE_GPU_CANARY_MS) {
     cpu.release();
     return gpu;
   }
-  console.info(`blur-camera: ${backend} renders a test frame in ${gpu.proof.renderMs.toFixed(1)} ms, the CPU in ${cpu.proof.renderMs.toFixed(1)} ms; rendering on the CPU (a software GPU).`);
+  console.info(`blur-camera: ${backend} renders a test frame in ${gpuMs.toFixed(1)} ms, the CPU in ${cpuMs.toFixed(1)} ms; rendering on the CPU, with the segmenter on its CPU delegate (a software GPU).`);
   gpu.release();
   return { ...cpu, backend };
 }
