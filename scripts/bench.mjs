@@ -21,7 +21,8 @@
  * --systems tier1,tier2,livekit (default all: tier1..tier4, livekit, and where
  * WebKitGTK is installed webkit-safari18 and webkit-safari17, which run once on
  * WebKit's mock camera instead of the clips; Safari has no Long Tasks API, so
- * there main-thread stalls are timer gaps of 50 ms or more),
+ * there main-thread stalls are timer gaps of 50 ms or more; its output is
+ * counted unpainted, as Chromium's is, unless --paint shows it in a <video>),
  * --tiers 1,2 (our tiers only; kept for compatibility), --clips a.mjpeg,b.mjpeg.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ const option = (name, fallback) => {
   return index >= 0 ? Number(args[index + 1]) : fallback;
 };
 const rounds = option('rounds', 2);
+const paint = args.includes('--paint');
 const windowSeconds = option('window', 10);
 const warmupSeconds = option('warmup', 4);
 const mediaDir = resolve('..', 'shared', 'media', 'clips');
@@ -136,7 +138,7 @@ async function runOnceWebKit(baseUrl, system, profile) {
   try {
     const browser = await remote({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', capabilities: webkitCapabilities(system.webkit) });
     try {
-      await browser.url(`${baseUrl}/test/bench/bench.html?${system.query}${profile ? '&profile=1' : ''}`);
+      await browser.url(`${baseUrl}/test/bench/bench.html?${system.query}${profile ? '&profile=1' : ''}${paint ? '&paint=1' : ''}`);
       const started = Date.now();
       while ((await browser.getTitle()) !== 'ready') {
         if (Date.now() - started > 120000) throw new Error(`the bench page did not start in ${system.name}`);

@@ -566,6 +566,7 @@ export class BlurProcessor extends EventTarget {
     this.lastWorkerMessageAt = performance.now();
     if (message.type === 'stats') this.latestStats = message.stats;
     if (message.type === 'need-frame') this.capture?.requestFrame();
+    if (message.type === 'backend-ready') this.capture?.setRenderer(message.compositor);
     if (message.type === 'output-frame') {
       if (this.capture) this.capture.draw(message.frame);
       else if (this.streams) this.streams.deliver(message.frame);

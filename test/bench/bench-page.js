@@ -116,6 +116,9 @@ const output = running.output;
 const arrivals = new Map();
 let captureOffset = Infinity; // min over frames of (arrival ms − timestamp ms)
 // WebKit has no track processor on the main thread: there the output is counted as a <video> presents it, and latency is not measured.
+// The <video> stays out of the document, as the track of a call does: painting a 720p video costs WebKitGTK on llvmpipe
+// about 0.65 of this machine's 2 cores (a pass-through with no processing: 29.5 fps unpainted, 15–20 painted), and
+// Chromium's figures count frames read, not painted, too. `?paint=1` paints it, for the cost of a preview.
 const mainThreadProcessor = typeof MediaStreamTrackProcessor === 'function';
 const inputReader = mainThreadProcessor ? new MediaStreamTrackProcessor({ track: camera.clone() }).readable.getReader() : null;
 if (inputReader) (async () => {
@@ -136,7 +139,7 @@ if (!mainThreadProcessor) {
   video.muted = true;
   video.playsInline = true;
   video.srcObject = new MediaStream([output]);
-  document.body.append(video);
+  if (new URLSearchParams(location.search).has('paint')) document.body.append(video);
   await video.play();
   let presented = null;
   const onFrame = (_now, metadata) => {
