@@ -29,7 +29,7 @@ const autostartConverter = {
  * @fires trackready - the processed track is live; `detail`: `{ stream, track, tier }`
  * @fires tierchange - the pipeline picked or stepped down a tier; `detail`: `{ tier, reason, refused }`
  * @fires statechange - `state` changed; `detail`: `{ state, previous }`
- * @fires error - something failed; `detail.type` is one of `permission-denied`, `no-camera`, `camera-busy`, `camera-ended`, `model-load`, `gpu-lost`, `worker-crashed`, `unsupported`, `background-load` (the background picture failed to load; the blur stays and the element keeps running)
+ * @fires error - something failed; `detail.type` is one of `permission-denied`, `no-camera`, `camera-busy`, `camera-ended`, `model-load`, `gpu-lost`, `worker-crashed`, `unsupported`, `background-load` (the background picture failed to load; the blur stays and the element keeps running), `invalid-config` (an `assets-url` on another origin or not http(s); nothing started)
  * @slot badge - replaces the tier badge's text
  * @csspart preview - the `<video>` showing the processed stream
  * @csspart controls - the row holding the slider
@@ -79,6 +79,12 @@ export class BlurCamera extends LitElement {
   @property({ type: Boolean, reflect: true }) mirrored = false;
   /** Where the wasm and model files are served; default: next to blur-camera.js. */
   @property({ attribute: 'assets-url' }) assetsUrl = '';
+  /**
+   * Lets `assets-url` name another origin. A property only, never an
+   * attribute: the wasm there sees every camera frame, so only page code may
+   * trust another server with it.
+   */
+  @property({ attribute: false }) allowCrossOriginAssets = false;
   /** Start the camera when connected; `autostart="false"` waits for `start()`. */
   @property({ converter: autostartConverter }) autostart = true;
   /** Hide the slider row, for sites that bring their own controls. */
@@ -152,15 +158,19 @@ export class BlurCamera extends LitElement {
   /** Opens the camera and starts the blur. Resolves when running or failed (see `error`). Calling it while running does nothing. */
   start(): Promise<void> {
     if (this.currentState === 'running') return Promise.resolve();
-    this.starting ??= this.startOnce().finally(() => {
-      this.starting = null;
+    if (this.starting) return this.starting;
+    const starting = this.startOnce().finally(() => {
+      if (this.starting === starting) this.starting = null;
     });
-    return this.starting;
+    this.starting = starting;
+    return starting;
   }
 
   /** Stops the blur and the camera; every track ends and the worker terminates. */
   async stop(): Promise<void> {
     this.run++;
+    // A start() still waiting for the camera is void now; the next start() begins its own.
+    this.starting = null;
     const processor = this.processor;
     this.processor = null;
     // Stop the pipeline before the camera, so that the worker does not take the camera's end for a fault.
@@ -266,6 +276,7 @@ export class BlurCamera extends LitElement {
         background: this.background ?? 'blur',
         maxTier: normalizeMaxTier(this.maxTier),
         ...(this.assetsUrl ? { assetsUrl: this.assetsUrl } : {}),
+        allowCrossOriginAssets: this.allowCrossOriginAssets === true,
       });
       this.processor = processor;
       processor.addEventListener('tierchange', (event) => {
@@ -285,6 +296,10 @@ export class BlurCamera extends LitElement {
             void this.stop();
           }
         }
+      });
+      processor.addEventListener('ended', () => {
+        // The page (or a call that hung up) stopped `.stream`'s track: the camera goes off too.
+        if (this.processor === processor) void this.stop();
       });
       const track = await processor.start();
       if (run !== this.run) return;

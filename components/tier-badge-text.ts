@@ -34,6 +34,7 @@ export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
     'camera-ended': 'Camera disconnected: reconnect it, then try again',
     'gpu-lost': 'Background blur stopped: the graphics card reset; try again',
     'worker-crashed': 'Background blur stopped unexpectedly; try again',
+    'invalid-config': 'Background blur is misconfigured on this page',
   },
   tiers: {
     1: 'Background blur is on',

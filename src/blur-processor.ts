@@ -7,7 +7,7 @@ import type { BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from '.
 import { InsertableStreamsTransport } from './insertable-streams-transport.js';
 import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
-import type { Background, LiveOptions, RendererPreference, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
+import type { AssetUrls, Background, LiveOptions, RendererPreference, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
 
 export interface BlurProcessorOptions {
   /** Blur strength in pixels: 4 barely there, 8 medium (default), 16 heavy. */
@@ -29,8 +29,13 @@ export interface BlurProcessorOptions {
   maxTier?: Tier;
   /** @internal The edge treatment, for the quality harness's side-by-side variants. */
   refinement?: MaskRefinement;
-  /** Where the wasm and models live; default: next to the module. */
+  /** Where the wasm and models live; default: next to the module. Must be on the page's origin (see `allowCrossOriginAssets`). */
   assetsUrl?: string;
+  /**
+   * Lets `assetsUrl` name another origin. The wasm there runs beside every
+   * camera frame, so only set it for a server you trust as much as the page.
+   */
+  allowCrossOriginAssets?: boolean;
   /**
    * `auto` (default) renders on the CPU where the tier's GPU is a software one,
    * which is faster there; `gpu` always renders with the tier's GPU API.
@@ -63,11 +68,13 @@ const WORKER_SILENCE_MS = 8000;
  *
  * @fires tierchange - the pipeline picked, or stepped down to, a tier
  * @fires error - something failed; `detail.type` says what
+ * @fires ended - the consumer stopped the processed track, and the processor stopped with it
  */
 export class BlurProcessor extends EventTarget {
   private readonly input: MediaStreamTrack;
   private readonly maxTier: Tier;
   private readonly assetsUrl: string | undefined;
+  private readonly allowCrossOriginAssets: boolean;
   private readonly profile: boolean;
   private readonly renderer: RendererPreference;
   private readonly adaptive: boolean;
@@ -97,9 +104,11 @@ export class BlurProcessor extends EventTarget {
   private loadedBackground: LoadedBackground = { kind: 'blur' };
   private backgroundLoad: AbortController | null = null;
   private videoPump: VideoBackgroundPump | null = null;
-  private readonly aborter = new AbortController();
+  private aborter = new AbortController();
   private starting: Promise<MediaStreamTrack> | null = null;
   private stopping: Promise<void> | null = null;
+  /** Bumped by every stop(): a start() that waited for an earlier stop gives up when another stop came meanwhile. */
+  private generation = 0;
   /** The input ended (unplugged, or revoked): say so once, then stop; never keep sending a stale frame. */
   private readonly onInputEnded = (): void => {
     if (this.stopping || this.inputEndReported) return;
@@ -110,6 +119,12 @@ export class BlurProcessor extends EventTarget {
     void this.stop();
   };
   private inputEndReported = false;
+  /** Whoever holds the output stopped it: release the worker and the transports, and say so with `ended`. */
+  private readonly onOutputStopped = (): void => {
+    if (this.stopping) return;
+    console.info('blur-camera: the processed track was stopped by its consumer; the blur pipeline stopped too.');
+    void this.stop().then(() => this.dispatchEvent(new Event('ended')));
+  };
   private inputEndWatch: ReturnType<typeof setInterval> | null = null;
 
   constructor(track: MediaStreamTrack, options: BlurProcessorOptions = {}) {
@@ -120,6 +135,7 @@ export class BlurProcessor extends EventTarget {
     this.input = track;
     this.maxTier = normalizeMaxTier(options.maxTier);
     this.assetsUrl = options.assetsUrl;
+    this.allowCrossOriginAssets = options.allowCrossOriginAssets === true;
     this.profile = options.profile ?? false;
     this.renderer = options.renderer === 'gpu' ? 'gpu' : 'auto';
     this.adaptive = options.adaptive !== false;
@@ -220,7 +236,18 @@ export class BlurProcessor extends EventTarget {
    * `worker-crashed`, …) and releases everything if the pipeline cannot run.
    */
   start(): Promise<MediaStreamTrack> {
-    this.starting ??= this.run().catch(async (error: unknown) => {
+    if (this.starting) return this.starting;
+    const generation = this.generation;
+    const previousStop = this.stopping;
+    this.starting = (async () => {
+      // Started again after a stop: once that stop has released everything, begin afresh (no worker of the old run survives it).
+      if (previousStop) {
+        await previousStop;
+        if (generation !== this.generation) throw new DOMException('The processor was stopped', 'AbortError');
+        this.resetAfterStop();
+      }
+      return this.run();
+    })().catch(async (error: unknown) => {
       // Worker faults were reported as they arrived; report the rest (unsupported, ended input) here.
       if (error instanceof BlurError && !reportedByWorker.has(error)) {
         console.error(`blur-camera: ${error.message}`);
@@ -232,10 +259,29 @@ export class BlurProcessor extends EventTarget {
     return this.starting;
   }
 
-  /** Stops the pipeline, ends the output track and terminates the worker. Safe to call at any time, twice too. */
+  /**
+   * Stops the pipeline, ends the output track and terminates the worker. Safe
+   * to call at any time, twice too; `start()` afterwards starts afresh.
+   */
   stop(): Promise<void> {
+    this.generation++;
+    this.starting = null;
     this.stopping ??= this.teardown();
     return this.stopping;
+  }
+
+  /** The state of a processor never started, but for the options and background the page set. */
+  private resetAfterStop(): void {
+    this.aborter = new AbortController();
+    this.stopping = null;
+    this.workerLosses = 0;
+    this.inputEndReported = false;
+    this.latestStats = EMPTY_STATS;
+    this.currentTier = null;
+    this.transportKind = null;
+    this.lastRefused = [];
+    // The background the page set is loaded again: teardown closed the decoded picture.
+    this.background = this.backgroundValue;
   }
 
   override addEventListener<K extends keyof BlurProcessorEventMap>(
@@ -261,6 +307,8 @@ export class BlurProcessor extends EventTarget {
   private async run(): Promise<MediaStreamTrack> {
     if (this.input.readyState === 'ended') throw new BlurError('camera-ended', 'The input track has already ended; pass a live video track.');
     const signal = this.aborter.signal;
+    // A bad assets-url is the page's to fix: refuse it before any worker starts.
+    this.assets();
     const bridge = new WorkerBridge(blurWorkerUrl());
     this.bridge = bridge;
     bridge.listen((message) => this.onWorkerMessage(message));
@@ -292,6 +340,8 @@ export class BlurProcessor extends EventTarget {
     // `<video>` playing the track (canvas capture) notices it: watch the input's state, whatever the transport.
     this.inputEndWatch = setInterval(() => {
       if (this.input.readyState === 'ended') this.onInputEnded();
+      // Likewise the consumer's stop() of the output (hung up, replaced the track): nothing is left to blur for.
+      else if (this.output?.readyState === 'ended' && !this.recovering) this.onOutputStopped();
     }, 250);
     // The tier is the ladder's only once the worker's backend has proven its blur; one that did not is a refused tier.
     const started = await ready.catch(rethrowAsBlurError);
@@ -318,7 +368,7 @@ export class BlurProcessor extends EventTarget {
         backends,
         options: this.liveOptions,
         background: this.workerBackground(),
-        assets: resolveAssetUrls(this.assetsUrl),
+        assets: this.assets(),
         profile: this.profile,
         renderer: this.renderer,
         adaptive: this.adaptive,
@@ -505,10 +555,20 @@ export class BlurProcessor extends EventTarget {
             if (!this.bridge?.send({ type: 'frame', frame }, [frame])) frame.close();
           },
         );
+        // stop() came while the <video> was starting: teardown has run already and cannot see this capture.
+        if (this.aborter.signal.aborted) {
+          capture.stop();
+          throw this.aborter.signal.reason;
+        }
         this.capture = capture;
         return { transport: { kind }, transfer: [], output: Promise.resolve(capture.output) };
       }
     }
+  }
+
+  /** The asset URLs; throws BlurError `invalid-config` for an assets-url that may not be used. */
+  private assets(): AssetUrls {
+    return resolveAssetUrls(this.assetsUrl, this.allowCrossOriginAssets);
   }
 
   /** @internal Test hook: loses the running GPU device or WebGL context, as a GPU reset would. */
@@ -527,6 +587,15 @@ export class BlurProcessor extends EventTarget {
     if (this.inputEndWatch) clearInterval(this.inputEndWatch);
     this.inputEndWatch = null;
     this.input.removeEventListener('ended', this.onInputEnded);
+    // The output ends first: no frame leaves after stop(), and WebKit's track from a worker's VideoTrackGenerator
+    // sometimes stayed `live` when stopped after its worker was terminated.
+    this.output?.stop();
+    this.output = null;
+    void this.arrivingOutput?.then(
+      (track) => track.stop(),
+      () => undefined,
+    );
+    this.arrivingOutput = null;
     const bridge = this.bridge;
     if (bridge?.alive) {
       // Let the worker close its frames and destroy its GPU resources before it goes.
@@ -535,13 +604,6 @@ export class BlurProcessor extends EventTarget {
       await Promise.race([stopped.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
     }
     bridge?.terminate();
-    this.output?.stop();
-    this.output = null;
-    void this.arrivingOutput?.then(
-      (track) => track.stop(),
-      () => undefined,
-    );
-    this.arrivingOutput = null;
     this.capture?.stop();
     this.capture = null;
     this.streams?.stop();
@@ -597,7 +659,7 @@ export class BlurProcessor extends EventTarget {
     if (message.fatal && this.output) void this.stop();
   }
 
-  private emit<K extends keyof BlurProcessorEventMap>(type: K, detail: BlurProcessorEventMap[K]['detail']): void {
+  private emit<K extends 'tierchange' | 'error'>(type: K, detail: BlurProcessorEventMap[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

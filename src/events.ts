@@ -34,6 +34,8 @@ export interface BlurErrorDetail {
 export interface BlurProcessorEventMap {
   tierchange: CustomEvent<TierChangeDetail>;
   error: CustomEvent<BlurErrorDetail>;
+  /** Whoever held the processed track stopped it; the processor has stopped too (the input is the caller's to stop). */
+  ended: Event;
 }
 
 /** Events of the element, `<blur-camera>`. */

@@ -6,7 +6,7 @@ import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
 import { RemoteSegmenter } from './remote-segmenter.js';
 import { handleSegmenterMessage } from './segmenter-host.js';
 import { isToSegmenterWorker, type ToSegmenterWorker } from './segmenter-protocol.js';
-import { serializeError, type Backend, type Background, type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from './protocol.js';
+import { serializeError, type Backend, type Background, type LiveOptions, type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from './protocol.js';
 import { probeWorker } from './worker-capabilities.js';
 
 /**
@@ -43,6 +43,8 @@ let stopping = false;
 let frameWanted = false;
 /** The background to start the pipeline with: the start message's, or one that arrived while the backend started. */
 let pendingBackground: Background | null = null;
+/** Options that arrived while the backend was still starting: the pipeline starts with the latest. */
+let pendingOptions: LiveOptions | null = null;
 
 function closeImage(background: Background | null): void {
   if (background?.kind === 'image') background.image.close();
@@ -130,7 +132,10 @@ async function handle(message: MainToWorker): Promise<void> {
       closeImage(pendingBackground);
       pendingBackground = message.background;
       fallbacks = [...message.backends];
+      pendingOptions = null;
       const refused: RefusedBackend[] = [];
+      const delay = message.testHooks.delayBackendMs ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       running = await startFirstProven(backendContext, refused);
       if (!running) {
         fatal('unsupported', `No renderer here proved that it blurs (${refused.map((r) => r.reason).join('; ')}). Nothing was sent.`);
@@ -146,7 +151,7 @@ async function handle(message: MainToWorker): Promise<void> {
         ...(readable ? { readable } : {}),
         sink,
         compositor: running.compositor,
-        options: message.options,
+        options: pendingOptions ?? message.options,
         ...(background ? { background } : {}),
         adaptive: message.adaptive,
         inputFrameRate: message.inputFrameRate,
@@ -182,7 +187,9 @@ async function handle(message: MainToWorker): Promise<void> {
       else message.frame.close();
       return;
     case 'options':
-      pipeline?.setOptions(message.options);
+      // Before the pipeline exists (the backend is proving its blur), keep them for it: a slider moved then must count.
+      if (pipeline) pipeline.setOptions(message.options);
+      else pendingOptions = message.options;
       return;
     case 'background':
       if (pipeline) {

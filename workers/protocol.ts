@@ -32,7 +32,9 @@ export type BlurErrorType =
   | 'worker-crashed'
   | 'unsupported'
   /** A background image or video could not be loaded or used; the output shows the blur instead. */
-  | 'background-load';
+  | 'background-load'
+  /** An option the page set cannot be used (an `assets-url` on another origin, or not http(s)); nothing started. */
+  | 'invalid-config';
 
 /**
  * What stands behind the person, as the worker gets it (see gpu/background.ts).
@@ -156,6 +158,8 @@ export interface PipelineTestHooks {
   readonly frameBudgetMs?: number;
   /** These backends' compositors pass frames through unblurred, as WebKit's missing `ctx.filter` did: their blur check must refuse them. */
   readonly brokenBlur?: readonly Backend[];
+  /** Hold back the backend's start, so tests can change options while the worker is still starting. */
+  readonly delayBackendMs?: number;
 }
 
 /** A backend the worker would not run, and why. */

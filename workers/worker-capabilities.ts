@@ -31,16 +31,30 @@ function probeAnyWebGl(): boolean {
   }
 }
 
+/**
+ * Tries for a WebGL context this many times before saying there is none:
+ * WebKit's GPU process refused one now and then right after another page
+ * released its contexts (a test run's tier 4 fell to tier 5 that way).
+ */
+const WEBGL_PROBE_ATTEMPTS = 4;
+
 /** Probes everything the ladder needs; keeps the WebGPU device for the pipeline to use. */
 export async function probeWorker(): Promise<{ capabilities: WorkerCapabilities; webgpu: WebGpuAcquired }> {
   const webgpu = await acquireWebGpu();
   const scope = self as unknown as Record<string, unknown>;
+  let webgl2 = probeWebGl2();
+  let webglForSegmenter = probeAnyWebGl();
+  for (let attempt = 1; !webglForSegmenter && typeof OffscreenCanvas !== 'undefined' && attempt < WEBGL_PROBE_ATTEMPTS; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    webgl2 = probeWebGl2();
+    webglForSegmenter = probeAnyWebGl();
+  }
   return {
     webgpu,
     capabilities: {
       webgpu: webgpu.probe,
-      webgl2: probeWebGl2(),
-      webglForSegmenter: probeAnyWebGl(),
+      webgl2,
+      webglForSegmenter,
       trackProcessorInWorker: typeof scope['MediaStreamTrackProcessor'] === 'function' && typeof scope['VideoTrackGenerator'] === 'function',
     },
   };

@@ -1,0 +1,122 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../dist/blur-camera.js';
+import { BlurProcessor } from '../dist/blur-camera.js';
+import type { BlurCamera, BlurErrorDetail } from '../dist/blur-camera.js';
+import type { Pixels } from './helpers/frames.js';
+import { removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
+import { runStill, type StillRun } from './helpers/settled.js';
+import { lifecycleSpecs } from './specs/lifecycle-specs.js';
+
+lifecycleSpecs('Chromium');
+
+/** Share of pixels whose red, green and blue agree within 2: the mask view is grey, a photo is not. */
+function greyShare(pixels: Pixels): number {
+  let grey = 0;
+  const { data } = pixels;
+  for (let i = 0; i < data.length; i += 4) {
+    if (Math.abs(data[i]! - data[i + 1]!) <= 2 && Math.abs(data[i + 1]! - data[i + 2]!) <= 2) grey++;
+  }
+  return grey / (data.length / 4);
+}
+
+describe('lifecycle faults, in Chromium (issue 14, items 3 and 7–9)', () => {
+  let spy: ResourceSpy;
+  let run: StillRun | null = null;
+  beforeEach(() => {
+    spy = spyOnResources();
+  });
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+    await removeBlurCameras();
+    spy.restore();
+  });
+
+  it('an option set while the worker is still starting is in effect once it runs', async () => {
+    run = await runStill('/media/stills/portrait.jpg', { sigma: 8, testHooks: { delayBackendMs: 1500 } }, (processor) => {
+      // Lands while the worker proves its backend (held back 1.5 s); before the fix the worker dropped it.
+      setTimeout(() => {
+        processor.view = 'mask';
+      }, 500);
+    });
+    for (let i = 0; i < 5; i++) {
+      const share = greyShare(await run.reader.next());
+      expect(share, `frame ${i}: grey share (mask view)`).to.be.above(0.99);
+    }
+  });
+
+  it('stop() before start(), then start() and stop(): no worker survives', async () => {
+    const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
+    const input = camera.getVideoTracks()[0]!;
+    try {
+      const processor = new BlurProcessor(input);
+      await processor.stop();
+      const output = await processor.start();
+      expect(output.readyState).to.equal('live');
+      await processor.stop();
+      expect(output.readyState).to.equal('ended');
+      await waitFor(() => spy.liveWorkers() === 0, 'every worker terminated');
+    } finally {
+      input.stop();
+    }
+  });
+
+  it('stop() during canvas capture\'s set-up (tier 3) leaves no capture track or <video> behind', async () => {
+    const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
+    const input = camera.getVideoTracks()[0]!;
+    const captured: MediaStreamTrack[] = [];
+    const videos: HTMLVideoElement[] = [];
+    const captureStream = HTMLCanvasElement.prototype.captureStream;
+    const play = HTMLMediaElement.prototype.play;
+    const processor = new BlurProcessor(input, { maxTier: 3 });
+    HTMLCanvasElement.prototype.captureStream = function (this: HTMLCanvasElement, frameRate?: number): MediaStream {
+      const stream = captureStream.call(this, frameRate);
+      captured.push(...stream.getTracks());
+      return stream;
+    };
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement): Promise<void> {
+      // The transport's hidden <video> starts playing the camera: stop the processor right then.
+      if (this instanceof HTMLVideoElement && this.srcObject instanceof MediaStream && this.srcObject.getTracks().includes(input)) {
+        videos.push(this);
+        void processor.stop();
+      }
+      return play.call(this);
+    };
+    try {
+      const error = await processor.start().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error, 'start() rejects when stopped during set-up').to.be.instanceOf(DOMException);
+      expect(videos, 'the transport\'s <video> was reached').to.have.length(1);
+      await waitFor(() => captured.every((track) => track.readyState === 'ended'), 'every capture track ended');
+      expect(videos[0]!.srcObject).to.equal(null);
+      await waitFor(() => spy.liveWorkers() === 0, 'every worker terminated');
+    } finally {
+      HTMLCanvasElement.prototype.captureStream = captureStream;
+      HTMLMediaElement.prototype.play = play;
+      input.stop();
+    }
+  });
+
+  for (const [name, url] of [
+    ['another origin', 'http://127.0.0.1:8000/dist/'],
+    ['a javascript: URL', 'javascript:alert(1)'],
+    ['a data: URL', 'data:text/javascript,0'],
+  ] as const) {
+    it(`assets-url on ${name}: error invalid-config, no worker, no request`, async () => {
+      const before = performance.getEntriesByType('resource').length;
+      const element = await fixture<BlurCamera>(html`<blur-camera autostart="false" assets-url=${url}></blur-camera>`);
+      const errors: BlurErrorDetail[] = [];
+      element.addEventListener('error', (event) => errors.push(event.detail));
+      await element.start();
+      expect(errors.map((e) => e.type)).to.deep.equal(['invalid-config']);
+      expect(errors[0]!.message).to.match(/assets-url/);
+      expect(element.state).to.equal('error');
+      expect(spy.workers).to.have.length(0);
+      expect(spy.liveTracks()).to.deep.equal([]);
+      const requested = performance.getEntriesByType('resource').slice(before).map((entry) => entry.name);
+      expect(requested.filter((name) => !name.startsWith(location.origin))).to.deep.equal([]);
+    });
+  }
+});
