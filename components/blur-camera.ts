@@ -1,16 +1,16 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { BlurProcessor } from '../src/blur-processor.js';
-import { parseBackground, type BackgroundValue } from '../src/background-source.js';
+import type { BackgroundValue } from '../src/background-source.js';
 import { BlurError, type BlurErrorType } from '../src/blur-error.js';
 import { openCamera } from '../src/camera.js';
 import type { Tier } from '../src/capability-ladder.js';
-import type { BlurCameraEventMap, BlurCameraState, BlurErrorDetail } from '../src/events.js';
+import type { BackgroundEffect, BlurCameraEventMap, BlurCameraState, BlurErrorDetail } from '../src/events.js';
 import { normalizeMaxTier, normalizeModel, normalizeSigma, normalizeView, numberInRange } from '../src/option-values.js';
 import { SIGMA_MAX, SIGMA_MIN } from '../gpu/refine-constants.js';
 import type { OutputView, PipelineStats, SegmentationModel } from '../workers/protocol.js';
 import { blurCameraStyles } from './blur-camera.styles.js';
-import { DEFAULT_BADGE_TEXTS, badgeText, type BadgeEffect, type BadgeTexts } from './tier-badge-text.js';
+import { DEFAULT_BADGE_TEXTS, badgeText, type BadgeTexts } from './tier-badge-text.js';
 
 /** Removal and re-insertion within this window (a move in the DOM) keeps the camera running. */
 const DISCONNECT_GRACE_MS = 0;
@@ -29,6 +29,7 @@ const autostartConverter = {
  * @fires trackready - the processed track is live; `detail`: `{ stream, track, tier }`
  * @fires tierchange - the pipeline picked or stepped down a tier; `detail`: `{ tier, reason, refused }`
  * @fires statechange - `state` changed; `detail`: `{ state, previous }`
+ * @fires effectchange - what the output shows behind the person changed; `detail`: `{ effect }` (`blur`, `none` or `replaced`), which the badge says too
  * @fires error - something failed; `detail.type` is one of `permission-denied`, `no-camera`, `camera-busy`, `camera-ended`, `model-load`, `gpu-lost`, `worker-crashed`, `unsupported`, `background-load` (the background picture failed to load; the blur stays and the element keeps running), `invalid-config` (an `assets-url` on another origin or not http(s); nothing started)
  * @slot badge - replaces the tier badge's text
  * @csspart preview - the `<video>` showing the processed stream
@@ -104,7 +105,8 @@ export class BlurCamera extends LitElement {
 
   private processor: BlurProcessor | null = null;
   /** The current background failed to load, so the blur shows instead (for the badge). */
-  @state() private backgroundFailed = false;
+  /** What the running pipeline shows behind the person, as the processor reports it: the badge says this, not what was asked for. */
+  @state() private effect: BackgroundEffect = 'blur';
   /** The type of the error that stopped the element, for the badge; cleared on start. */
   @state() private lastErrorType: BlurErrorType | null = null;
   private camera: MediaStreamTrack | null = null;
@@ -205,10 +207,7 @@ export class BlurCamera extends LitElement {
     }
     if (changed.has('view') && this.processor) this.processor.view = normalizeView(this.view);
     if (changed.has('model') && this.processor) this.processor.model = normalizeModel(this.model);
-    if (changed.has('background')) {
-      this.backgroundFailed = false;
-      if (this.processor) this.processor.background = this.background ?? 'blur';
-    }
+    if (changed.has('background') && this.processor) this.processor.background = this.background ?? 'blur';
   }
 
   protected override updated(): void {
@@ -219,10 +218,7 @@ export class BlurCamera extends LitElement {
   }
 
   protected override render(): unknown {
-    const kind = parseBackground(this.background)?.kind ?? 'blur';
-    // A picture that failed to load fell back to blur: say what the output really shows.
-    const effect: BadgeEffect = kind === 'none' ? 'none' : kind === 'blur' || this.backgroundFailed ? 'blur' : 'replaced';
-    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType, effect);
+    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType, this.effect);
     return html`
       <div class="frame">
         <video part="preview" aria-label=${this.previewLabel} autoplay muted playsinline></video>
@@ -279,6 +275,12 @@ export class BlurCamera extends LitElement {
         allowCrossOriginAssets: this.allowCrossOriginAssets === true,
       });
       this.processor = processor;
+      this.effect = processor.effect;
+      processor.addEventListener('effectchange', (event) => {
+        if (this.processor !== processor) return;
+        this.effect = event.detail.effect;
+        this.dispatchEvent(new CustomEvent('effectchange', { detail: event.detail }));
+      });
       processor.addEventListener('tierchange', (event) => {
         if (this.processor !== processor) return;
         this.currentTier = event.detail.tier;
@@ -287,7 +289,6 @@ export class BlurCamera extends LitElement {
       processor.addEventListener('error', (event) => {
         if (this.processor !== processor) return;
         this.dispatchEvent(new CustomEvent('error', { detail: event.detail }));
-        if (event.detail.type === 'background-load') this.backgroundFailed = true;
         // The pipeline has stopped itself; release the camera too and say so.
         if (!event.detail.recovered && (event.detail.type === 'camera-ended' || event.detail.type === 'gpu-lost' || event.detail.type === 'worker-crashed')) {
           if (this.currentState === 'running') {

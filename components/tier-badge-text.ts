@@ -1,3 +1,4 @@
+import type { BackgroundEffect } from '../src/events.js';
 import type { Tier } from '../src/capability-ladder.js';
 import type { BlurErrorType } from '../src/blur-error.js';
 import type { BlurCameraState } from '../src/events.js';
@@ -21,7 +22,8 @@ export interface BadgeTexts {
 }
 
 /** What the output shows behind the person, for the badge. */
-export type BadgeEffect = 'blur' | 'none' | 'replaced';
+/** What the output shows behind the person (see BlurProcessor's `effect`). */
+export type BadgeEffect = BackgroundEffect;
 
 export const DEFAULT_BADGE_TEXTS: BadgeTexts = {
   starting: 'Starting camera…',

@@ -3,7 +3,7 @@ import { BackgroundLoadError, loadBackground, parseBackground, VideoBackgroundPu
 import { BlurError } from './blur-error.js';
 import { CanvasCaptureTransport } from './canvas-capture-transport.js';
 import { chooseTier, detectPageCapabilities, tierOf, type LadderDecision, type Tier, type TransportKind } from './capability-ladder.js';
-import type { BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from './events.js';
+import type { BackgroundEffect, BlurErrorDetail, BlurProcessorEventMap, TierChangeDetail } from './events.js';
 import { InsertableStreamsTransport } from './insertable-streams-transport.js';
 import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
@@ -53,7 +53,7 @@ export interface BlurProcessorOptions {
   testHooks?: PipelineTestHooks;
 }
 
-const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, compositor: null, gpuBytes: null, gpuDevices: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
+const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, gpuDevices: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 const STOP_TIMEOUT_MS = 2000;
 /**
  * A running worker posts stats twice a second; this long without a message
@@ -69,6 +69,7 @@ const WORKER_SILENCE_MS = 8000;
  * @fires tierchange - the pipeline picked, or stepped down to, a tier
  * @fires error - something failed; `detail.type` says what
  * @fires ended - the consumer stopped the processed track, and the processor stopped with it
+ * @fires effectchange - what the worker renders behind the person changed (`blur`, `none`, `replaced`)
  */
 export class BlurProcessor extends EventTarget {
   private readonly input: MediaStreamTrack;
@@ -158,6 +159,15 @@ export class BlurProcessor extends EventTarget {
   /** Frame counts and per-stage milliseconds (p50, p95), updated twice a second. */
   get stats(): PipelineStats {
     return this.latestStats;
+  }
+
+  /**
+   * What the output shows behind the person now: `blur`, `none` (the room as
+   * it is) or `replaced`. Not what was last asked for: a picture still loading,
+   * or one that failed, leaves the previous effect (or the blur) on screen.
+   */
+  get effect(): BackgroundEffect {
+    return effectOf(this.loadedBackground);
   }
 
   /** The processed track, or null before `start()` resolves and after `stop()`. */
@@ -420,6 +430,7 @@ export class BlurProcessor extends EventTarget {
   /** Puts a loaded background in effect and tells the worker. */
   private useBackground(loaded: LoadedBackground): void {
     const previous = this.loadedBackground;
+
     this.videoPump?.stop();
     this.videoPump = null;
     this.loadedBackground = loaded;
@@ -432,6 +443,7 @@ export class BlurProcessor extends EventTarget {
       this.bridge?.send({ type: 'background', background: this.workerBackground() });
     }
     if (previous.kind === 'image' && previous !== loaded) previous.bitmap.close();
+    if (effectOf(previous) !== effectOf(loaded)) this.dispatchEvent(new CustomEvent('effectchange', { detail: { effect: this.effect } }));
   }
 
   /** The background in effect as the worker takes it; a picture is cloned (not transferred), so a restarted worker can have it too. */
@@ -682,3 +694,8 @@ function rethrowAsBlurError(error: unknown): never {
 }
 
 export type { TierChangeDetail };
+
+/** What a background in effect shows behind the person. */
+function effectOf(background: LoadedBackground): BackgroundEffect {
+  return background.kind === 'blur' || background.kind === 'none' ? background.kind : 'replaced';
+}

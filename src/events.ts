@@ -17,6 +17,13 @@ export interface TierChangeDetail {
   readonly refused: readonly RefusedTier[];
 }
 
+/** What the output shows behind the person: the blur, the room as it is, or a colour, picture or video. */
+export type BackgroundEffect = 'blur' | 'none' | 'replaced';
+
+export interface EffectChangeDetail {
+  readonly effect: BackgroundEffect;
+}
+
 export interface StateChangeDetail {
   readonly state: BlurCameraState;
   readonly previous: BlurCameraState;
@@ -34,12 +41,14 @@ export interface BlurErrorDetail {
 export interface BlurProcessorEventMap {
   tierchange: CustomEvent<TierChangeDetail>;
   error: CustomEvent<BlurErrorDetail>;
+  /** What the output shows behind the person changed: a picture finished loading, failed (back to the blur), or `none` took effect. */
+  effectchange: CustomEvent<EffectChangeDetail>;
   /** Whoever held the processed track stopped it; the processor has stopped too (the input is the caller's to stop). */
   ended: Event;
 }
 
 /** Events of the element, `<blur-camera>`. */
-export interface BlurCameraEventMap extends BlurProcessorEventMap {
+export interface BlurCameraEventMap extends Omit<BlurProcessorEventMap, 'ended'> {
   trackready: CustomEvent<TrackReadyDetail>;
   statechange: CustomEvent<StateChangeDetail>;
 }

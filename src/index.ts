@@ -12,6 +12,8 @@ export { BlurError, type BlurErrorType } from './blur-error.js';
 export type { BackgroundValue } from './background-source.js';
 export type { Tier, RefusedTier } from './capability-ladder.js';
 export type {
+  BackgroundEffect,
+  EffectChangeDetail,
   BlurCameraEventMap,
   BlurCameraState,
   BlurErrorDetail,

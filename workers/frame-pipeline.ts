@@ -151,6 +151,7 @@ export class FramePipeline {
       framesDropped: this.slot.dropped,
       framesWithoutMask: this.framesWithoutMask,
       masks: this.masks,
+      background: this.background.kind,
       adaptation: { ...this.governor.adaptation(this.options.model), model: this.runningModel },
       compositor: this.compositor?.name ?? null,
       gpuBytes: this.compositor?.gpuBytes ?? null,

@@ -61,6 +61,8 @@ export interface PipelineStats {
   readonly framesWithoutMask: number;
   /** Masks produced by the segmenter. */
   readonly masks: number;
+  /** What the worker renders behind the person now: what is on screen, whatever the page last asked for. */
+  readonly background: 'blur' | 'none' | 'colour' | 'image';
   /** What renders the output now (`cpu` where the only GPU is a software one; see `renderer`). */
   readonly compositor: CompositorName | null;
   /** WebGPU devices this worker holds now (acquired and not destroyed). */
