@@ -9,6 +9,7 @@ import { webdriverLauncher } from '@web/test-runner-webdriver';
 import { chromiumArgs as chromiumArgsFor } from './scripts/chromium.mjs';
 import { startWebKitDriver, webkitAvailable, webkitCapabilities, WEBKIT_PROFILES } from './scripts/webkit.mjs';
 import { startXvfb } from './scripts/xvfb.mjs';
+import { serveBackgroundFixtures } from './test/fixtures/background-routes.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** Real footage and ground-truth masks, beside the repository (see ../shared/media/README.md). */
@@ -361,7 +362,7 @@ export default {
   browserStartTimeout: 120000,
   testsStartTimeout: 120000,
   testsFinishTimeout: 900000,
-  middleware: [serveMedia(), serveBrokenAssets(), serveCspFixture()],
+  middleware: [serveMedia(), serveBrokenAssets(), serveCspFixture(), serveBackgroundFixtures()],
   reporters: [defaultReporter(), countReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), consoleWatch(), wgslModules(), cspReportsCommand(), requestRecorder(), pageVisibility()],
   testFramework: { config: { timeout: 120000 } },

@@ -215,7 +215,7 @@ export class BlurProcessor extends EventTarget {
     const parsed = parseBackground(value);
     if (!parsed) {
       const shown = typeof value === 'string' ? JSON.stringify(value) : Object.prototype.toString.call(value);
-      console.warn(`blur-camera: background=${shown} is not blur, none, a CSS colour, an image URL, an ImageBitmap, a Blob, an <img> or a <video>; keeping the previous background.`);
+      console.warn(`blur-camera: background=${shown} is not blur, none, a CSS colour, an image URL (a path with "/" or ".", or url(…)), an ImageBitmap, a Blob, an <img> or a <video>; keeping the previous background.`);
       return;
     }
     this.backgroundValue = value;

@@ -9,6 +9,8 @@ import { framePixels, loadBitmap, readTrack, type Pixels } from './helpers/frame
 import { deepRegion, laplacianVariance, loadGroundTruth, meanAbsoluteDifference, type GroundTruth } from './helpers/image-metrics.js';
 import { nextEvent, removeBlurCameras } from './helpers/resource-spy.js';
 import { runStill, type StillRun } from './helpers/settled.js';
+import { bmpHeader, gifHeader, pngHeader, spyOnCreateImageBitmap, withExifOrientation } from './helpers/background-limits.js';
+import { BACKGROUND_LOAD_TIMEOUT_MS, MAX_BACKGROUND_BYTES, parseBackground, readDeclaredSize } from '../src/background-source.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
@@ -305,6 +307,270 @@ describe('background replacement, on stills/portrait.jpg and its mask', () => {
       expect(haloShipped).to.be.below(haloWithout + 1);
     });
   }
+});
+
+/** The load timeout, and the most a test waits for the error it brings: the timeout and a generous margin. */
+const TIMEOUT_S = BACKGROUND_LOAD_TIMEOUT_MS / 1000;
+const TIMEOUT_BOUND_MS = BACKGROUND_LOAD_TIMEOUT_MS + 5000;
+
+/** The next `error` event's detail; rejects, naming what was awaited, if none comes within `ms`. */
+async function nextErrorWithin(target: EventTarget, ms: number): Promise<BlurErrorDetail> {
+  return (await nextEvent<CustomEvent<BlurErrorDetail>>(target, 'error', ms)).detail;
+}
+
+/** A URL of the test server's that never answers (web-test-runner.config.mjs, test/fixtures/background-routes.mjs). */
+function neverAnswers(name: string): string {
+  return `${location.origin}/background-fixtures/hang/${Date.now()}-${name}`;
+}
+
+describe('background loads are bounded: a timeout, a byte cap, a pixel cap, no redirect away, no fetch for a typo', () => {
+  let truth: GroundTruth;
+  let run: StillRun | null = null;
+
+  before(async () => {
+    truth = await loadGroundTruth(PORTRAIT_MASK);
+  });
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+  });
+
+  /** Whether the output's background is blurred: far less fine detail there than in the input. */
+  function blurred(output: Pixels): boolean {
+    const background = deepRegion(truth, 0);
+    return laplacianVariance(output, background) * 5 < laplacianVariance(run!.input, background);
+  }
+
+  it(`a URL that never answers gives background-load within the ${TIMEOUT_S} s load timeout, naming it; the output stays blurred meanwhile`, async () => {
+    run = await runStill(PORTRAIT, { sigma: 8 });
+    expect(blurred(await run.settled())).to.equal(true);
+    const url = neverAnswers('background.png');
+    const error = nextErrorWithin(run.processor, TIMEOUT_BOUND_MS);
+    const started = performance.now();
+    run.processor.background = url;
+    // While the server says nothing, the previous background (the blur) stays.
+    const meanwhile = await afterChange(run);
+    expect(blurred(meanwhile), 'blurred while the URL is pending').to.equal(true);
+    const detail = await error;
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`never-answering URL: background-load after ${seconds.toFixed(1)} s: ${detail.message}`);
+    expect(detail.type).to.equal('background-load');
+    expect(detail.message).to.contain(url);
+    expect(detail.message).to.contain('stays blurred');
+    expect(blurred(await afterChange(run))).to.equal(true);
+    expect(run.processor.track!.readyState).to.equal('live');
+  });
+
+  it('an <img> and a <video> whose source never answers give background-load within the load timeout, and the blur replaces the colour', async () => {
+    run = await runStill(PORTRAIT, { sigma: 8, background: 'rgb(0 200 0)' });
+    const green = solid(truth.width, truth.height, [0, 200, 0]);
+    expect(meanAbsoluteDifference(await run.settled(), green, deepRegion(truth, 0))).to.be.below(3);
+
+    const img = new Image();
+    img.src = neverAnswers('img.png');
+    let error = nextErrorWithin(run.processor, TIMEOUT_BOUND_MS);
+    run.processor.background = img;
+    const fromImg = await error;
+    console.log(`never-answering <img>: ${fromImg.message}`);
+    expect(fromImg.type).to.equal('background-load');
+    expect(fromImg.message).to.contain(img.src);
+    expect(blurred(await afterChange(run)), 'blurred after the <img> gave up').to.equal(true);
+    img.removeAttribute('src');
+
+    const video = document.createElement('video');
+    video.muted = true;
+    video.src = neverAnswers('video.webm');
+    try {
+      run.processor.background = 'rgb(0 200 0)';
+      expect(meanAbsoluteDifference(await afterChange(run), green, deepRegion(truth, 0))).to.be.below(3);
+      error = nextErrorWithin(run.processor, TIMEOUT_BOUND_MS);
+      run.processor.background = video;
+      const fromVideo = await error;
+      console.log(`never-answering <video>: ${fromVideo.message}`);
+      expect(fromVideo.type).to.equal('background-load');
+      expect(fromVideo.message).to.contain(video.src);
+      expect(blurred(await afterChange(run)), 'blurred after the <video> gave up').to.equal(true);
+    } finally {
+      video.removeAttribute('src');
+      video.load();
+    }
+  });
+
+  it('a 30000×30000 PNG header, as a Blob and as a URL, gives background-load about its size and is never decoded', async () => {
+    run = await runStill(PORTRAIT, { sigma: 8, background: 'rgb(0 200 0)' });
+    const green = solid(truth.width, truth.height, [0, 200, 0]);
+    expect(meanAbsoluteDifference(await run.settled(), green, deepRegion(truth, 0))).to.be.below(3);
+    const header = new Blob([pngHeader(30000, 30000)], { type: 'image/png' });
+    const objectUrl = URL.createObjectURL(header);
+    const spy = spyOnCreateImageBitmap();
+    try {
+      let error = nextErrorWithin(run.processor, TIMEOUT_BOUND_MS);
+      run.processor.background = header;
+      const fromBlob = await error;
+      error = nextErrorWithin(run.processor, TIMEOUT_BOUND_MS);
+      run.processor.background = objectUrl;
+      const fromUrl = await error;
+      console.log(`30000×30000 PNG header: ${fromBlob.message} / ${fromUrl.message}`);
+      for (const detail of [fromBlob, fromUrl]) {
+        expect(detail.type).to.equal('background-load');
+        expect(detail.message).to.contain('30000×30000');
+        expect(detail.message).to.contain('megapixels');
+        expect(detail.message).to.contain('stays blurred');
+      }
+      expect(fromBlob.message).to.contain('Blob');
+      expect(fromUrl.message).to.contain(objectUrl);
+      // Refused from its header alone: nothing tried to decode (let alone allocate) 900 megapixels.
+      const decodes = spy.calls.filter(({ source }) => source instanceof Blob && source.size === header.size);
+      expect(decodes.length, 'createImageBitmap calls on the header').to.equal(0);
+    } finally {
+      spy.restore();
+      URL.revokeObjectURL(objectUrl);
+    }
+    expect(blurred(await afterChange(run))).to.equal(true);
+    expect(run.processor.track!.readyState).to.equal('live');
+  });
+
+  it('a picture over 3840 px on its long side is decoded straight to 3840, not at full size first', async () => {
+    const picture = await knownPicture(5000, 1000);
+    const spy = spyOnCreateImageBitmap();
+    try {
+      run = await runStill(PORTRAIT, { sigma: 8, background: picture.blob });
+      const output = await run.settled();
+      const decodes = spy.calls.filter(({ source }) => source === picture.blob);
+      expect(decodes.map(({ options }) => [options?.resizeWidth, options?.resizeHeight])).to.deep.equal([[3840, 768]]);
+      const mad = meanAbsoluteDifference(output, coverExpected(picture, truth.width, truth.height), deepRegion(truth, 0));
+      console.log(`5000×1000 picture, decoded at 3840×768: background MAD ${mad.toFixed(3)}/255`);
+      expect(mad).to.be.below(3);
+    } finally {
+      spy.restore();
+    }
+  });
+
+  it(`a body over ${MAX_BACKGROUND_BYTES / 1024 / 1024} MiB is refused, with or without a Content-Length`, async () => {
+    run = await runStill(PORTRAIT, { sigma: 8 });
+    await run.settled();
+    const bytes = 40 * 1024 * 1024;
+    for (const declared of [true, false]) {
+      const url = `${location.origin}/background-fixtures/huge.png?bytes=${bytes}${declared ? '&length' : ''}`;
+      const error = nextErrorWithin(run.processor, TIMEOUT_BOUND_MS * 2);
+      run.processor.background = url;
+      const detail = await error;
+      console.log(`${bytes} bytes, ${declared ? 'with' : 'without'} Content-Length: ${detail.message}`);
+      expect(detail.type).to.equal('background-load');
+      expect(detail.message).to.contain(url);
+      expect(detail.message).to.contain(`${MAX_BACKGROUND_BYTES / 1024 / 1024} MiB`);
+    }
+    expect(blurred(await afterChange(run))).to.equal(true);
+  });
+
+  it('a same-origin URL that redirects to another origin (which allows CORS) is refused, naming both', async () => {
+    const url = `${location.origin}/background-fixtures/redirect-away/gradient.png`;
+    // The fixture itself: it does land on another origin, and that origin lets this page read it.
+    const direct = await fetch(url, { mode: 'cors' });
+    await direct.body?.cancel();
+    expect(direct.ok, `fetch ${url}`).to.equal(true);
+    expect(direct.redirected).to.equal(true);
+    const landed = new URL(direct.url).origin;
+    expect(landed).to.not.equal(location.origin);
+    run = await runStill(PORTRAIT, { sigma: 8, background: 'rgb(0 200 0)' });
+    await run.settled();
+    const error = nextErrorWithin(run.processor, TIMEOUT_BOUND_MS);
+    run.processor.background = url;
+    const detail = await error;
+    console.log(`redirect away: ${detail.message}`);
+    expect(detail.type).to.equal('background-load');
+    expect(detail.message).to.contain(url);
+    expect(detail.message).to.contain(landed);
+    expect(blurred(await afterChange(run))).to.equal(true);
+  });
+
+  it('a bare word ("blurr", "nonee", "gren") is not fetched: it warns with the valid values and keeps the previous background', async () => {
+    run = await runStill(PORTRAIT, { sigma: 8, background: 'rgb(0 200 0)' });
+    const background = deepRegion(truth, 0);
+    const green = solid(truth.width, truth.height, [0, 200, 0]);
+    expect(meanAbsoluteDifference(await run.settled(), green, background)).to.be.below(3);
+    const typos = ['blurr', 'nonee', 'gren'];
+    // Observers see every resource entry, even once the page's resource timing buffer is full.
+    const fetched: string[] = [];
+    const observer = new PerformanceObserver((list) => fetched.push(...list.getEntries().map((entry) => entry.name)));
+    observer.observe({ type: 'resource' });
+    const errors: BlurErrorDetail[] = [];
+    const onError = (event: Event): void => {
+      errors.push((event as CustomEvent<BlurErrorDetail>).detail);
+    };
+    run.processor.addEventListener('error', onError);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    try {
+      for (const typo of typos) run.processor.background = typo;
+    } finally {
+      console.warn = warn;
+    }
+    let output: Pixels;
+    try {
+      output = await afterChange(run, 10);
+    } finally {
+      observer.disconnect();
+      run.processor.removeEventListener('error', onError);
+    }
+    console.log(`typos: ${warnings.join(' | ')}`);
+    const requested = fetched.filter((name) => typos.some((typo) => new URL(name).pathname.endsWith(`/${typo}`)));
+    expect(requested).to.deep.equal([]);
+    expect(meanAbsoluteDifference(output, green, background), 'still green').to.be.below(3);
+    expect(warnings.length).to.equal(typos.length);
+    for (const [i, typo] of typos.entries()) {
+      expect(warnings[i]).to.contain(JSON.stringify(typo));
+      expect(warnings[i]).to.contain('blur, none, a CSS colour, an image URL');
+      expect(warnings[i]).to.contain('keeping the previous background');
+    }
+    expect(run.processor.background).to.equal('rgb(0 200 0)');
+    expect(errors).to.deep.equal([]);
+  });
+});
+
+describe('background values and picture headers, read without loading anything', () => {
+  it('a bare word is no background; a path, a file name with a dot, url(…) and a colour still are', () => {
+    for (const typo of ['blurr', 'nonee', 'gren', 'Blur please', 'gradient']) expect(parseBackground(typo), typo).to.equal(null);
+    expect(parseBackground('blur')).to.deep.equal({ kind: 'blur' });
+    expect(parseBackground(' NONE ')).to.deep.equal({ kind: 'none' });
+    expect(parseBackground('green')).to.deep.equal({ kind: 'colour', rgb: [0, 128, 0] });
+    for (const [value, path] of [['./blurr', '/blurr'], ['url(blurr)', '/blurr'], ['url("gren")', '/gren'], ['room.png', '/room.png'], ['/demo/backgrounds/room.png', '/demo/backgrounds/room.png']] as const) {
+      const parsed = parseBackground(value);
+      expect(parsed?.kind, value).to.equal('url');
+      expect(new URL(parsed?.kind === 'url' ? parsed.url : 'about:blank').pathname.endsWith(path), value).to.equal(true);
+    }
+  });
+
+  it('reads the declared size of PNG, JPEG, WebP, GIF and BMP headers, and whether the picture may turn', async () => {
+    const canvas = new OffscreenCanvas(321, 123);
+    const context = canvas.getContext('2d')!;
+    context.fillStyle = '#2a6f97';
+    context.fillRect(0, 0, 321, 123);
+    const png = await canvas.convertToBlob({ type: 'image/png' });
+    const jpeg = await canvas.convertToBlob({ type: 'image/jpeg' });
+    const webp = await canvas.convertToBlob({ type: 'image/webp' });
+    context.clearRect(0, 0, 10, 10);
+    const webpWithAlpha = await canvas.convertToBlob({ type: 'image/webp' });
+    const lossless = await canvas.convertToBlob({ type: 'image/webp', quality: 1 });
+    const size = async (blob: Blob): Promise<unknown> => {
+      const declared = await readDeclaredSize(blob);
+      return declared && [declared.format, declared.width, declared.height, declared.exact];
+    };
+    expect(await size(png)).to.deep.equal(['PNG', 321, 123, true]);
+    expect(await size(new Blob([pngHeader(30000, 30000)]))).to.deep.equal(['PNG', 30000, 30000, true]);
+    expect(await size(jpeg)).to.deep.equal(['JPEG', 321, 123, true]);
+    expect(await size(await withExifOrientation(jpeg, 3))).to.deep.equal(['JPEG', 321, 123, true]);
+    expect(await size(await withExifOrientation(jpeg, 6))).to.deep.equal(['JPEG', 321, 123, false]);
+    expect(await size(webp)).to.deep.equal(['WebP', 321, 123, true]);
+    expect(await size(webpWithAlpha)).to.deep.equal(['WebP', 321, 123, true]);
+    expect(await size(lossless)).to.deep.equal(['WebP', 321, 123, true]);
+    expect(await size(new Blob([gifHeader(300, 200, 300, 200)]))).to.deep.equal(['GIF', 300, 200, true]);
+    expect(await size(new Blob([gifHeader(300, 200, 20000, 30000)]))).to.deep.equal(['GIF', 20000, 30000, false]);
+    expect(await size(new Blob([bmpHeader(640, 480)]))).to.deep.equal(['BMP', 640, 480, true]);
+    expect(await size(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>'], { type: 'image/svg+xml' }))).to.equal(null);
+    expect(await size(new Blob(['not a picture']))).to.equal(null);
+  });
 });
 
 describe('the background is fitted and uploaded once, not every frame', () => {
