@@ -131,16 +131,46 @@ describe('the frame-budget governor', () => {
     expect(Math.abs(laplacianVariance(output, person) - laplacianVariance(run.input, person)) / laplacianVariance(run.input, person)).to.be.below(0.15);
   });
 
-  it('switches the model live when asked, and keeps making masks', async () => {
-    run = await runStill(PORTRAIT, { sigma: 8 });
+  it('the governor\'s trade to the landscape model blurs no frame whole', async () => {
+    // A 1 ms budget makes the governor shed work until it trades models.
+    run = await runStill(PORTRAIT, { sigma: 8, adaptive: true, testHooks: { frameBudgetMs: 1 } });
+    const truth = await loadGroundTruth(PORTRAIT_MASK);
+    const person = deepRegion(truth, 1);
+    const inPerson = laplacianVariance(run.input, person);
     await run.settled();
-    run.processor.model = 'landscape';
-    await run.reader.until(() => run!.processor.stats.adaptation.model === 'landscape');
-    const masks = run.processor.stats.masks;
-    await run.settled(masks + 3);
-    run.processor.model = 'general';
-    await run.reader.until(() => run!.processor.stats.adaptation.model === 'general');
-    await run.settled(run.processor.stats.masks + 3);
+    const withoutMask = run.processor.stats.framesWithoutMask;
+    let after = 0;
+    for (let i = 0; after < 10; i++) {
+      if (i > 600) throw new Error('the governor did not trade models within 600 frames');
+      const frame = await run.reader.next();
+      if (run.processor.stats.adaptation.model === 'landscape') after++;
+      expect(laplacianVariance(frame, person) / inPerson, `frame ${i}: person detail kept`).to.be.above(0.5);
+    }
+    expect(run.processor.stats.framesWithoutMask, 'no frame without a mask around the trade').to.equal(withoutMask);
+  });
+
+  it('switches the model live when asked: every frame around each swap keeps the person sharp and the room soft', async () => {
+    run = await runStill(PORTRAIT, { sigma: 8 });
+    const truth = await loadGroundTruth(PORTRAIT_MASK);
+    const background = deepRegion(truth, 0);
+    const person = deepRegion(truth, 1);
+    const inBackground = laplacianVariance(run.input, background);
+    const inPerson = laplacianVariance(run.input, person);
+    await run.settled();
+    for (const model of ['landscape', 'general'] as const) {
+      const withoutMask = run.processor.stats.framesWithoutMask;
+      run.processor.model = model;
+      // Until the new model runs, and 10 frames after: a frame blurred whole (a mask forgotten) loses the person's detail.
+      let after = 0;
+      for (let i = 0; after < 10; i++) {
+        if (i > 300) throw new Error(`the ${model} model did not take over within 300 frames`);
+        const frame = await run.reader.next();
+        if (run.processor.stats.adaptation.model === model) after++;
+        expect(laplacianVariance(frame, person) / inPerson, `${model}, frame ${i}: person detail kept`).to.be.above(0.5);
+        expect(laplacianVariance(frame, background) * 5, `${model}, frame ${i}: room soft`).to.be.below(inBackground);
+      }
+      expect(run.processor.stats.framesWithoutMask, `no frame without a mask around the swap to ${model}`).to.equal(withoutMask);
+    }
   });
 
   it('sheds nothing with room to spare', async () => {

@@ -111,7 +111,8 @@ export class FramePipeline {
   setOptions(options: LiveOptions): void {
     const modelChanged = options.model !== this.options.model;
     this.options = options;
-    if (modelChanged) this.startSegmenter(this.governor.model(options.model), true);
+    // The old model keeps masking until the new one has loaded: forgetting its masks blurred the person whole meanwhile.
+    if (modelChanged) this.startSegmenter(this.governor.model(options.model), false);
   }
 
   /**
@@ -317,8 +318,12 @@ export class FramePipeline {
               this.masks++;
             }
           } catch (error) {
-            compositor.clearMasks();
-            if (segmenter === this.segmenter) console.error('blur-camera: segmentation failed; this frame is blurred whole', error);
+            // A segmenter closed by a model trade rejects the call it had in flight: the last mask still fits this
+            // frame, as on a frame the governor skips. Clearing it flashed one frame blurred whole at every trade.
+            if (segmenter === this.segmenter) {
+              compositor.clearMasks();
+              console.error('blur-camera: segmentation failed; this frame is blurred whole', error);
+            }
           }
         }
       }
