@@ -53,8 +53,10 @@ export interface BlurProcessorOptions {
   testHooks?: PipelineTestHooks;
 }
 
-const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, gpuDevices: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
+const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, gpuDevices: 0, segmenterWorkers: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 const STOP_TIMEOUT_MS = 2000;
+/** Longest wait, once the backend runs, for the first processed frame: a camera that sends nothing must become an error. */
+const FIRST_FRAME_TIMEOUT_MS = 10000;
 /**
  * A running worker posts stats twice a second; this long without a message
  * means it died (terminated, or crashed without an `error` event).
@@ -359,7 +361,15 @@ export class BlurProcessor extends EventTarget {
     for (const r of refusedByProof) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
     this.announceTier(tierOf(started.backend, transportKind), [...decision.refused, ...refusedByProof]);
     this.output = await output;
-    await firstFrame.catch(rethrowAsBlurError);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.noFirstFrame()), FIRST_FRAME_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([firstFrame.catch(rethrowAsBlurError), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
     this.armWatchdog();
     return this.output;
   }
@@ -578,6 +588,15 @@ export class BlurProcessor extends EventTarget {
     }
   }
 
+  /** Why no frame came out in time: the input sent none, or the worker made none of what it got. */
+  private noFirstFrame(): BlurError {
+    const seconds = FIRST_FRAME_TIMEOUT_MS / 1000;
+    if (this.latestStats.framesIn === 0) {
+      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s. Check that no other app holds it and that it is not covered, then call start().`);
+    }
+    return new BlurError('worker-crashed', `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read. Call start() to try again.`);
+  }
+
   /** The asset URLs; throws BlurError `invalid-config` for an assets-url that may not be used. */
   private assets(): AssetUrls {
     return resolveAssetUrls(this.assetsUrl, this.allowCrossOriginAssets);
@@ -640,7 +659,6 @@ export class BlurProcessor extends EventTarget {
     this.lastWorkerMessageAt = performance.now();
     if (message.type === 'stats') this.latestStats = message.stats;
     if (message.type === 'need-frame') this.capture?.requestFrame();
-    if (message.type === 'backend-ready') this.capture?.setRenderer(message.compositor);
     if (message.type === 'output-frame') {
       if (this.capture) this.capture.draw(message.frame);
       else if (this.streams) this.streams.deliver(message.frame);
@@ -660,12 +678,13 @@ export class BlurProcessor extends EventTarget {
       return;
     }
     // A worker that crashes under a running pipeline is replaced, not fatal.
-    if (message.errorType === 'worker-crashed' && this.output && this.watchdog) {
+    if (message.errorType === 'worker-crashed' && !message.recovered && this.output && this.watchdog) {
       void this.replaceWorker(message.message);
       return;
     }
-    const detail: BlurErrorDetail = { type: message.errorType, message: message.message, ...(message.cause ? { cause: message.cause } : {}) };
-    console.error(`blur-camera: ${message.message}`);
+    const detail: BlurErrorDetail = { type: message.errorType, message: message.message, ...(message.recovered ? { recovered: true } : {}), ...(message.cause ? { cause: message.cause } : {}) };
+    if (message.recovered) console.warn(`blur-camera: ${message.message}`);
+    else console.error(`blur-camera: ${message.message}`);
     this.emit('error', detail);
     // A fatal fault leaves no safe way to render: end the output rather than risk a raw frame.
     if (message.fatal && this.output) void this.stop();

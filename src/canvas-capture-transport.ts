@@ -1,4 +1,7 @@
-import type { CompositorName } from '../gpu/compositor.js';
+import { BlurError } from './blur-error.js';
+
+/** Longest wait for the camera's first picture in the hidden <video>. */
+const FIRST_PICTURE_TIMEOUT_MS = 10000;
 
 /**
  * Tiers 3 and 4's transport, for browsers without insertable streams: a hidden
@@ -11,20 +14,12 @@ import type { CompositorName } from '../gpu/compositor.js';
  * The clock is the worker's request, not requestAnimationFrame: a hidden tab
  * stops rAF and requestVideoFrameCallback, but keeps delivering messages, so
  * a call keeps its video while the tab is in the background.
- *
- * The canvas gets its context at the first frame, once the worker has said
- * which renderer draws: frames from the CPU renderer go into a CPU-backed
- * canvas (`willReadFrequently`). In WebKitGTK on llvmpipe an accelerated
- * canvas uploads each frame and reads it back for the capture: the output ran
- * at 14–16 fps there, against 20–23 fps on a CPU canvas (same run, 3 s
- * windows). GPU frames keep an accelerated canvas, which they reach without a
- * read-back.
+
  */
 export class CanvasCaptureTransport {
   readonly output: MediaStreamTrack;
   private readonly canvas: HTMLCanvasElement;
-  private context: CanvasRenderingContext2D | null = null;
-  private cpuFrames = false;
+  private readonly context: CanvasRenderingContext2D;
   private readonly video: HTMLVideoElement;
   private readonly send: (frame: VideoFrame) => void;
   private wanted = false;
@@ -38,6 +33,9 @@ export class CanvasCaptureTransport {
     this.canvas = document.createElement('canvas');
     this.canvas.width = video.videoWidth;
     this.canvas.height = video.videoHeight;
+    const context = this.canvas.getContext('2d', { alpha: false });
+    if (!context) throw new Error('no 2d context for the capture canvas');
+    this.context = context;
     const [track] = this.canvas.captureStream().getVideoTracks();
     if (!track) throw new Error('canvas.captureStream() gave no video track');
     this.output = track;
@@ -50,9 +48,28 @@ export class CanvasCaptureTransport {
     video.muted = true;
     video.playsInline = true;
     video.srcObject = new MediaStream([input]);
-    await video.play();
-    if (!video.videoWidth) {
-      await new Promise<void>((resolve) => video.addEventListener('resize', () => resolve(), { once: true }));
+    // A camera that never sends a picture must become an error, not a start() that waits forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new BlurError('camera-ended', `The camera sent no picture in ${FIRST_PICTURE_TIMEOUT_MS / 1000} s. Check that no other app holds it, then call start().`)),
+        FIRST_PICTURE_TIMEOUT_MS,
+      );
+    });
+    const firstPicture = (async () => {
+      await video.play();
+      if (!video.videoWidth) await new Promise<void>((resolve) => video.addEventListener('resize', () => resolve(), { once: true }));
+    })();
+    // Settled either way; after a timeout its late rejection must not go unhandled.
+    firstPicture.catch(() => undefined);
+    try {
+      await Promise.race([firstPicture, timedOut]);
+    } catch (error) {
+      video.pause();
+      video.srcObject = null;
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
     return new CanvasCaptureTransport(video, send);
   }
@@ -62,11 +79,6 @@ export class CanvasCaptureTransport {
     this.wanted = true;
     // Hidden tabs get no frame callbacks; send what the video shows now.
     if (this.fresh || document.hidden || !('requestVideoFrameCallback' in this.video)) this.sendFrame();
-  }
-
-  /** The worker's renderer: `cpu` frames are pixels in memory. Takes effect only before the first frame is drawn. */
-  setRenderer(compositor: CompositorName): void {
-    this.cpuFrames = compositor === 'cpu';
   }
 
   /** A new worker replaces a dead one: forget the old one's request; the new one will ask. */
@@ -80,7 +92,6 @@ export class CanvasCaptureTransport {
       if (this.stopped) return;
       if (this.canvas.width !== frame.displayWidth) this.canvas.width = frame.displayWidth;
       if (this.canvas.height !== frame.displayHeight) this.canvas.height = frame.displayHeight;
-      this.context ??= this.createContext();
       this.context.drawImage(frame, 0, 0);
     } finally {
       frame.close();
@@ -92,12 +103,6 @@ export class CanvasCaptureTransport {
     this.video.pause();
     this.video.srcObject = null;
     this.output.stop();
-  }
-
-  private createContext(): CanvasRenderingContext2D {
-    const context = this.canvas.getContext('2d', { alpha: false, willReadFrequently: true });
-    if (!context) throw new Error('no 2d context for the capture canvas');
-    return context;
   }
 
   private watchFrames(): void {

@@ -53,8 +53,11 @@ describe('lifecycle faults, in Chromium (issue 14, items 3 and 7–9)', () => {
       await processor.stop();
       const output = await processor.start();
       expect(output.readyState).to.equal('live');
+      // The segmenter's own worker runs inside the blur worker; only the stats can see it.
+      await waitFor(() => processor.stats.segmenterWorkers === 1, 'the segmenter worker running');
       await processor.stop();
       expect(output.readyState).to.equal('ended');
+      expect(processor.stats.segmenterWorkers, 'segmenter workers left at stop').to.equal(0);
       await waitFor(() => spy.liveWorkers() === 0, 'every worker terminated');
     } finally {
       input.stop();
@@ -98,6 +101,28 @@ describe('lifecycle faults, in Chromium (issue 14, items 3 and 7–9)', () => {
       input.stop();
     }
   });
+
+  for (const tier of [1, 3] as const) {
+    it(`tier ${tier}: a camera track that never sends a picture gives camera-ended within seconds, and releases everything`, async () => {
+      // A live track with no frames: a camera that opened but shows nothing.
+      const silent = new MediaStreamTrackGenerator({ kind: 'video' });
+      const processor = new BlurProcessor(silent, { maxTier: tier });
+      const errors: BlurErrorDetail[] = [];
+      processor.addEventListener('error', (event) => errors.push(event.detail));
+      try {
+        const error = await processor.start().then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error, 'start() rejects').to.be.instanceOf(Error);
+        expect(errors.map((e) => e.type)).to.deep.equal(['camera-ended']);
+        expect(errors[0]!.message).to.contain('sent no picture');
+        await waitFor(() => spy.liveWorkers() === 0 && spy.liveTracks().length === 0, 'every worker and capture track released');
+      } finally {
+        silent.stop();
+      }
+    });
+  }
 
   for (const [name, url] of [
     ['another origin', 'http://127.0.0.1:8000/dist/'],

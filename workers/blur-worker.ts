@@ -3,7 +3,7 @@ import { BackendRefused, releaseProbeDevice, startBackend, type BackendContext, 
 import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
-import { RemoteSegmenter } from './remote-segmenter.js';
+import { RemoteSegmenter, terminateSegmenterWorkers } from './remote-segmenter.js';
 import { handleSegmenterMessage } from './segmenter-host.js';
 import { isToSegmenterWorker, type ToSegmenterWorker } from './segmenter-protocol.js';
 import { serializeError, type Backend, type Background, type LiveOptions, type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from './protocol.js';
@@ -133,6 +133,7 @@ async function handle(message: MainToWorker): Promise<void> {
       pendingBackground = message.background;
       fallbacks = [...message.backends];
       pendingOptions = null;
+      let stallHook = message.testHooks.stallSegmenterAfterMasks;
       const refused: RefusedBackend[] = [];
       const delay = message.testHooks.delayBackendMs ?? 0;
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -168,9 +169,12 @@ async function handle(message: MainToWorker): Promise<void> {
           : {}),
         loadSegmenter: async (model) => {
           const delegate = running?.delegate ?? 'CPU';
+          // The test hook stalls the first segmenter only: its replacement must work.
+          const stallAfterMasks = stallHook;
+          stallHook = undefined;
           try {
             // A compositor that can overlap gets MediaPipe on a second thread (this same module, as the segmenter worker).
-            if (running?.compositor.overlaps) return await RemoteSegmenter.create(self.location.href, assets, model, delegate, SEGMENTER_START_TIMEOUT_MS);
+            if (running?.compositor.overlaps) return await RemoteSegmenter.create(self.location.href, assets, model, delegate, SEGMENTER_START_TIMEOUT_MS, stallAfterMasks);
             return await MediaPipeSegmenter.create(assets, model, delegate);
           } catch (error) {
             // A GPU whose WebGL2 MediaPipe cannot use still has the CPU path.
@@ -210,6 +214,7 @@ async function handle(message: MainToWorker): Promise<void> {
       closeImage(pendingBackground);
       pendingBackground = null;
       await pipeline?.stop();
+      terminateSegmenterWorkers();
       running?.release();
       running = null;
       // A device the probe acquired but no backend used.

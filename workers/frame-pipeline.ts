@@ -3,8 +3,9 @@ import { BLUR_BACKGROUND, type Background } from '../gpu/background.js';
 import type { FrameSink } from './frame-sink.js';
 import { FrameBudgetGovernor } from './frame-budget-governor.js';
 import { liveGpuDevices } from './webgpu-probe.js';
+import { liveSegmenterWorkers } from './remote-segmenter.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
-import { ModelLoadError, type Segmenter } from './segmenter.js';
+import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';
 import { StageTimer } from './stage-timer.js';
 import {
   MODEL_INPUT_SIZE,
@@ -157,6 +158,7 @@ export class FramePipeline {
       compositor: this.compositor?.name ?? null,
       gpuBytes: this.compositor?.gpuBytes ?? null,
       gpuDevices: liveGpuDevices(),
+      segmenterWorkers: liveSegmenterWorkers(),
       stages: this.timer.summary(),
     };
   }
@@ -214,6 +216,13 @@ export class FramePipeline {
           this.init.post({ type: 'error', errorType: 'model-load', message, fatal: false, cause: serializeError(error) });
         },
       );
+  }
+
+  /** A segmenter that gave no mask in time is replaced by a new one on a new thread; frames meanwhile are blurred whole. */
+  private restartStalledSegmenter(error: SegmenterStalled): void {
+    const message = `The segmenter stopped answering (no mask in ${error.timeoutMs} ms); restarted it. The frames meanwhile were blurred whole.`;
+    this.init.post({ type: 'error', errorType: 'worker-crashed', message, fatal: false, recovered: true });
+    this.startSegmenter(this.segmenterModel, true);
   }
 
   private async readLoop(reader: ReadableStreamDefaultReader<VideoFrame>): Promise<void> {
@@ -322,7 +331,8 @@ export class FramePipeline {
             // frame, as on a frame the governor skips. Clearing it flashed one frame blurred whole at every trade.
             if (segmenter === this.segmenter) {
               compositor.clearMasks();
-              console.error('blur-camera: segmentation failed; this frame is blurred whole', error);
+              if (error instanceof SegmenterStalled) this.restartStalledSegmenter(error);
+              else console.error('blur-camera: segmentation failed; this frame is blurred whole', error);
             }
           }
         }

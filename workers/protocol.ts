@@ -65,6 +65,8 @@ export interface PipelineStats {
   readonly background: 'blur' | 'none' | 'colour' | 'image';
   /** What renders the output now (`cpu` where the only GPU is a software one; see `renderer`). */
   readonly compositor: CompositorName | null;
+  /** Segmenter workers this worker runs now (MediaPipe on its own thread), which no page can see. */
+  readonly segmenterWorkers: number;
   /** WebGPU devices this worker holds now (acquired and not destroyed). */
   readonly gpuDevices: number;
   /** Bytes of GPU textures and buffers the compositor holds now (null where not countable). */
@@ -160,6 +162,8 @@ export interface PipelineTestHooks {
   readonly frameBudgetMs?: number;
   /** These backends' compositors pass frames through unblurred, as WebKit's missing `ctx.filter` did: their blur check must refuse them. */
   readonly brokenBlur?: readonly Backend[];
+  /** The first segmenter answers no more after this many masks, as a stuck MediaPipe would: the pipeline must restart it. */
+  readonly stallSegmenterAfterMasks?: number;
   /** Hold back the backend's start, so tests can change options while the worker is still starting. */
   readonly delayBackendMs?: number;
 }
@@ -218,7 +222,15 @@ export type WorkerToMain =
   /** The pipeline stepped down to another backend after a GPU fault; no raw frame was sent. */
   | { readonly type: 'backend-changed'; readonly backend: Backend; readonly reason: string }
   | { readonly type: 'stats'; readonly stats: PipelineStats }
-  | { readonly type: 'error'; readonly errorType: BlurErrorType; readonly message: string; readonly fatal: boolean; readonly cause?: SerializedError }
+  | {
+      readonly type: 'error';
+      readonly errorType: BlurErrorType;
+      readonly message: string;
+      readonly fatal: boolean;
+      /** The worker mended it (a stuck segmenter restarted); the output keeps running. */
+      readonly recovered?: boolean;
+      readonly cause?: SerializedError;
+    }
   | { readonly type: 'stopped' };
 
 /** An Error as data, the way it can cross postMessage intact. */

@@ -1,6 +1,6 @@
 import type { ConfidenceMask } from '../gpu/compositor.js';
 import type { AssetUrls, SegmentationModel } from './protocol.js';
-import { ModelLoadError, type Segmenter } from './segmenter.js';
+import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';
 import type { FromSegmenterWorker, ToSegmenterWorker } from './segmenter-protocol.js';
 
 interface PendingMask {
@@ -16,6 +16,8 @@ interface PendingMask {
  */
 class SegmenterWorker {
   private static current: SegmenterWorker | null = null;
+  /** Started and not yet terminated, for `stats.segmenterWorkers` and for the blur worker's stop. */
+  static readonly live = new Set<SegmenterWorker>();
   readonly worker: Worker;
   private users = 0;
   private readonly listeners = new Set<(message: FromSegmenterWorker) => void>();
@@ -23,6 +25,7 @@ class SegmenterWorker {
 
   private constructor(url: string) {
     this.worker = new Worker(url, { type: 'module', name: 'blur-camera segmenter' });
+    SegmenterWorker.live.add(this);
     this.worker.addEventListener('message', (event: MessageEvent<FromSegmenterWorker>) => {
       for (const listener of [...this.listeners]) listener(event.data);
     });
@@ -56,7 +59,12 @@ class SegmenterWorker {
 
   release(): void {
     if (--this.users > 0) return;
+    this.terminate();
+  }
+
+  terminate(): void {
     this.worker.terminate();
+    SegmenterWorker.live.delete(this);
     if (SegmenterWorker.current === this) SegmenterWorker.current = null;
   }
 
@@ -67,6 +75,9 @@ class SegmenterWorker {
 }
 
 let nextSegmenterId = 1;
+
+/** Longest wait for one mask. MediaPipe's slowest here (GPU delegate on llvmpipe) took about 1.5 s; a stall is far longer. */
+const SEGMENT_TIMEOUT_MS = 4000;
 
 /** The segmenter worker did not get MediaPipe ready in time. */
 export class SegmenterStartTimeout extends Error {
@@ -102,7 +113,7 @@ export class RemoteSegmenter implements Segmenter {
    * when it is not ready within `timeoutMs`, and then ends that worker, whose
    * thread may be stuck.
    */
-  static async create(workerUrl: string, assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU', timeoutMs: number): Promise<RemoteSegmenter> {
+  static async create(workerUrl: string, assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU', timeoutMs: number, stallAfterMasks?: number): Promise<RemoteSegmenter> {
     const host = SegmenterWorker.acquire(workerUrl);
     const id = nextSegmenterId++;
     let stop = (): void => undefined;
@@ -119,7 +130,7 @@ export class RemoteSegmenter implements Segmenter {
         (error) => reject(new ModelLoadError(workerUrl, `The segmenter worker could not start: ${error.message}`)),
       );
     });
-    host.send({ type: 'segmenter-start', segmenter: id, assets, model, delegate });
+    host.send({ type: 'segmenter-start', segmenter: id, assets, model, delegate, ...(stallAfterMasks !== undefined ? { stallAfterMasks } : {}) });
     try {
       await ready;
     } catch (error) {
@@ -140,7 +151,22 @@ export class RemoteSegmenter implements Segmenter {
     const id = this.nextId++;
     const pixels = image.data;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (!this.pending.delete(id)) return;
+        // No later start shares a stuck thread; it ends when this segmenter closes.
+        this.host.abandon();
+        reject(new SegmenterStalled(SEGMENT_TIMEOUT_MS));
+      }, SEGMENT_TIMEOUT_MS);
+      this.pending.set(id, {
+        resolve: (mask) => {
+          clearTimeout(timer);
+          resolve(mask);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
       this.host.send({ type: 'segmenter-run', segmenter: this.id, id, width: image.width, height: image.height, pixels, timestampMs }, [pixels.buffer]);
     });
   }
@@ -167,4 +193,18 @@ export class RemoteSegmenter implements Segmenter {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
+}
+
+/** Segmenter workers started and not yet terminated. */
+export function liveSegmenterWorkers(): number {
+  return SegmenterWorker.live.size;
+}
+
+/**
+ * Ends every segmenter worker, at the blur worker's stop: one still loading a
+ * model (a governor trade under way) would otherwise outlive the pipeline
+ * until its load finished.
+ */
+export function terminateSegmenterWorkers(): void {
+  for (const host of [...SegmenterWorker.live]) host.terminate();
 }

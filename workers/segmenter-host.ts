@@ -6,7 +6,7 @@ import type { FromSegmenterWorker, ToSegmenterWorker } from './segmenter-protoco
 declare const self: DedicatedWorkerGlobalScope;
 
 /** The segmenters this worker runs, by the blur worker's id for them, with what they were made from. */
-const segmenters = new Map<number, { segmenter: MediaPipeSegmenter; key: string }>();
+const segmenters = new Map<number, { segmenter: MediaPipeSegmenter; key: string; masksLeft: number }>();
 /**
  * A closed segmenter is kept, one per model, assets and delegate, and handed to
  * the next start that asks for the same: the governor trades the general and
@@ -39,7 +39,7 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
           park(key, segmenter);
           return;
         }
-        segmenters.set(message.segmenter, { segmenter, key });
+        segmenters.set(message.segmenter, { segmenter, key, masksLeft: message.stallAfterMasks ?? Infinity });
         reply({ type: 'segmenter-ready', segmenter: message.segmenter });
       } catch (error) {
         closedWhileLoading.delete(message.segmenter);
@@ -47,11 +47,14 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
       }
       return;
     case 'segmenter-run': {
-      const segmenter = segmenters.get(message.segmenter)?.segmenter;
-      if (!segmenter) {
+      const entry = segmenters.get(message.segmenter);
+      const segmenter = entry?.segmenter;
+      if (!entry || !segmenter) {
         reply({ type: 'segmenter-error', segmenter: message.segmenter, id: message.id, message: 'the segmenter is not loaded' });
         return;
       }
+      // Test hook: stuck, as MediaPipe on a wedged GPU would be; the blur worker's timeout must notice.
+      if (entry.masksLeft-- <= 0) return;
       try {
         const image = new ImageData(message.pixels as Uint8ClampedArray<ArrayBuffer>, message.width, message.height);
         const mask = segmenter.segmentNow(image, message.timestampMs);

@@ -9,7 +9,15 @@ import type { AssetUrls, SegmentationModel } from './protocol.js';
  * thread and no second download of the wasm.
  */
 export type ToSegmenterWorker =
-  | { readonly type: 'segmenter-start'; readonly segmenter: number; readonly assets: AssetUrls; readonly model: SegmentationModel; readonly delegate: 'CPU' | 'GPU' }
+  | {
+      readonly type: 'segmenter-start';
+      readonly segmenter: number;
+      readonly assets: AssetUrls;
+      readonly model: SegmentationModel;
+      readonly delegate: 'CPU' | 'GPU';
+      /** Test hook: after this many masks the segmenter answers no more, as a stuck MediaPipe would. */
+      readonly stallAfterMasks?: number;
+    }
   | { readonly type: 'segmenter-run'; readonly segmenter: number; readonly id: number; readonly width: number; readonly height: number; readonly pixels: Uint8ClampedArray; readonly timestampMs: number }
   | { readonly type: 'segmenter-close'; readonly segmenter: number };
 

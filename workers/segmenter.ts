@@ -16,3 +16,11 @@ export class ModelLoadError extends Error {
     this.url = url;
   }
 }
+
+/** The segmenter worker gave no mask in time: its thread is taken to be stuck, and the worker is not reused. */
+export class SegmenterStalled extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the segmenter gave no mask within ${timeoutMs} ms`);
+    this.name = 'SegmenterStalled';
+  }
+}

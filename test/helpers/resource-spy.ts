@@ -1,10 +1,14 @@
 /**
- * Watches the real camera tracks and workers that the element creates, by
- * wrapping (not replacing) getUserMedia and Worker, so tests can check that
- * every one is released.
+ * Watches the real camera tracks, canvas-capture tracks and workers that the
+ * element creates, by wrapping (not replacing) getUserMedia,
+ * HTMLCanvasElement.captureStream and Worker, so tests can check that every
+ * one is released. The segmenter worker runs inside the blur worker, where no
+ * page can see it: `stats.segmenterWorkers` counts it instead.
  */
 export interface ResourceSpy {
   readonly cameraTracks: MediaStreamTrack[];
+  /** Tracks of captured canvases (tiers 3 and 4's output). */
+  readonly captureTracks: MediaStreamTrack[];
   readonly workers: { worker: Worker; terminated: boolean }[];
   getUserMediaCalls(): number;
   liveTracks(): MediaStreamTrack[];
@@ -17,6 +21,13 @@ export function spyOnResources(): ResourceSpy {
   const originalGetUserMedia = mediaDevices.getUserMedia;
   const OriginalWorker = window.Worker;
   const cameraTracks: MediaStreamTrack[] = [];
+  const captureTracks: MediaStreamTrack[] = [];
+  const originalCaptureStream = HTMLCanvasElement.prototype.captureStream;
+  HTMLCanvasElement.prototype.captureStream = function (this: HTMLCanvasElement, frameRate?: number): MediaStream {
+    const stream = originalCaptureStream.call(this, frameRate);
+    captureTracks.push(...stream.getTracks());
+    return stream;
+  };
   const workers: { worker: Worker; terminated: boolean }[] = [];
   let calls = 0;
   mediaDevices.getUserMedia = async function (constraints?: MediaStreamConstraints): Promise<MediaStream> {
@@ -40,13 +51,15 @@ export function spyOnResources(): ResourceSpy {
   window.Worker = SpiedWorker;
   return {
     cameraTracks,
+    captureTracks,
     workers,
     getUserMediaCalls: () => calls,
-    liveTracks: () => cameraTracks.filter((track) => track.readyState === 'live'),
+    liveTracks: () => [...cameraTracks, ...captureTracks].filter((track) => track.readyState === 'live'),
     liveWorkers: () => workers.filter((entry) => !entry.terminated).length,
     restore: () => {
       mediaDevices.getUserMedia = originalGetUserMedia;
       window.Worker = OriginalWorker;
+      HTMLCanvasElement.prototype.captureStream = originalCaptureStream;
     },
   };
 }

@@ -1,0 +1,3 @@
+import { backgroundBoundsSpecs } from '../../specs/background-bounds-specs.js';
+
+backgroundBoundsSpecs('WebKit, Safari 17 features');
