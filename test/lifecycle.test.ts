@@ -19,7 +19,7 @@ function greyShare(pixels: Pixels): number {
   return grey / (data.length / 4);
 }
 
-describe('lifecycle faults, in Chromium (issue 14, items 3 and 7–9)', () => {
+describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () => {
   let spy: ResourceSpy;
   let run: StillRun | null = null;
   beforeEach(() => {
@@ -101,6 +101,16 @@ describe('lifecycle faults, in Chromium (issue 14, items 3 and 7–9)', () => {
       input.stop();
     }
   });
+
+  for (const tier of [2, 4] as const) {
+    it(`tier ${tier}: the probe's WebGPU device is released once the tier runs without it`, async () => {
+      run = await runStill('/media/stills/portrait.jpg', { sigma: 8, maxTier: tier });
+      expect(run.processor.tier).to.equal(tier);
+      await run.settled();
+      await waitFor(() => run!.processor.stats.framesOut > 0 && run!.processor.stats.compositor !== null, 'stats from the running pipeline');
+      expect(run.processor.stats.gpuDevices, 'WebGPU devices the worker holds').to.equal(0);
+    });
+  }
 
   for (const tier of [1, 3] as const) {
     it(`tier ${tier}: a camera track that never sends a picture gives camera-ended within seconds, and releases everything`, async () => {
