@@ -181,10 +181,11 @@ export class FramePipeline {
   }
 
   /**
-   * Loads a segmenter for `model`. With `forgetMasks` (a new backend, or the
-   * user's new model) the old one stops now and frames are blurred whole until
-   * the new one answers. Without it (the governor trading models) the old one
-   * keeps segmenting until the new one is ready, so no frame loses its mask.
+   * Loads a segmenter for `model`. With `forgetMasks` (a new backend, or a
+   * stuck segmenter) the old one stops now and frames are blurred whole until
+   * the new one answers. Without it (the user's new model, or the governor
+   * trading models) the old one keeps segmenting until the new one is ready,
+   * so no frame loses its mask.
    */
   private startSegmenter(model: LiveOptions['model'], forgetMasks: boolean): void {
     const generation = ++this.segmenterGeneration;
