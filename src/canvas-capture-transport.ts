@@ -4,6 +4,15 @@ import { BlurError } from './blur-error.js';
 const FIRST_PICTURE_TIMEOUT_MS = 10000;
 
 /**
+ * How long a request from the worker waits for the video's frame callback
+ * before the picture the video shows is sent anyway. A camera at 30 fps calls
+ * back every 33 ms, one dimmed to 7.5 fps every 133 ms; Firefox now and then
+ * stopped calling back at all (a CI run's worker read no frame in 10 s), and
+ * this keeps frames flowing then.
+ */
+const FRAME_CALLBACK_GRACE_MS = 150;
+
+/**
  * Tiers 3 and 4's transport, for browsers without insertable streams: a hidden
  * `<video>` plays the camera, each new frame goes to the worker as a
  * transferred VideoFrame when the worker asks for one, and each processed
@@ -26,6 +35,7 @@ export class CanvasCaptureTransport {
   private fresh = false;
   private stopped = false;
   private nextTimestampUs = 0;
+  private graceTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(video: HTMLVideoElement, send: (frame: VideoFrame) => void) {
     this.video = video;
@@ -79,11 +89,29 @@ export class CanvasCaptureTransport {
     this.wanted = true;
     // Hidden tabs get no frame callbacks; send what the video shows now.
     if (this.fresh || document.hidden || !('requestVideoFrameCallback' in this.video)) this.sendFrame();
+    if (this.wanted) this.armGrace();
+  }
+
+  /** Sends what the video shows if no frame callback answers the request in time; retries until one is sent. */
+  private armGrace(): void {
+    if (this.graceTimer !== null || this.stopped) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = null;
+      if (!this.wanted || this.stopped) return;
+      this.sendFrame();
+      if (this.wanted) this.armGrace();
+    }, FRAME_CALLBACK_GRACE_MS);
   }
 
   /** A new worker replaces a dead one: forget the old one's request; the new one will ask. */
   reset(): void {
     this.wanted = false;
+    this.clearGrace();
+  }
+
+  private clearGrace(): void {
+    if (this.graceTimer !== null) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
   }
 
   /** Draws a processed frame into the captured canvas, and closes it. */
@@ -100,6 +128,7 @@ export class CanvasCaptureTransport {
 
   stop(): void {
     this.stopped = true;
+    this.clearGrace();
     this.video.pause();
     this.video.srcObject = null;
     this.output.stop();
@@ -129,6 +158,7 @@ export class CanvasCaptureTransport {
     }
     this.wanted = false;
     this.fresh = false;
+    this.clearGrace();
     this.send(frame);
   }
 }

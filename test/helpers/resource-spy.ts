@@ -66,9 +66,22 @@ export function spyOnResources(): ResourceSpy {
 
 export function nextEvent<T extends Event>(target: EventTarget, type: string, timeoutMs = 60000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${timeoutMs} ms`)), timeoutMs);
+    // The errors seen while waiting go into the timeout's message: a wait that
+    // ends in a timeout then says why the event never came.
+    const errors: string[] = [];
+    const noteError = (event: Event): void => {
+      const detail = (event as CustomEvent<{ type?: string; message?: string } | undefined>).detail;
+      errors.push(detail ? `${detail.type ?? '?'}: ${detail.message ?? ''}` : event.type);
+    };
+    if (type !== 'error') target.addEventListener('error', noteError);
+    const timer = setTimeout(() => {
+      target.removeEventListener('error', noteError);
+      const seen = errors.length ? `; errors meanwhile: ${errors.join(' | ')}` : '; no error event meanwhile';
+      reject(new Error(`no ${type} event within ${timeoutMs} ms${seen}`));
+    }, timeoutMs);
     target.addEventListener(type, (event) => {
       clearTimeout(timer);
+      target.removeEventListener('error', noteError);
       resolve(event as T);
     }, { once: true });
   });
