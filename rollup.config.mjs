@@ -54,7 +54,7 @@ const typescriptFor = (tsconfig) =>
 
 export default [
   {
-    input: 'src/index.ts',
+    input: 'components/index.ts',
     output: { file: 'dist/blur-camera.js', format: 'es', sourcemap: true },
     plugins: [nodeResolve({ exportConditions: ['production'] }), typescriptFor('tsconfig.json')],
   },

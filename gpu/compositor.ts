@@ -5,8 +5,9 @@ import { MASK_HISTORY_LENGTH } from './refine-constants.js';
  * branches on the backend.
  */
 
-import type { MaskRefinement } from '../workers/protocol.js';
-import type { Background } from './background.js';
+import type { Backend } from '../contract/backend.js';
+import type { MaskRefinement } from '../contract/options.js';
+import type { Background } from '../contract/background.js';
 
 /** What the output shows: the composite, or the refined person mask as grey for debugging. */
 export type CompositorView = 'composite' | 'mask';
@@ -49,12 +50,9 @@ export interface CompositorTimings {
   composite?: number;
 }
 
-/** What renders the output: a GPU API, or plain typed-array loops. */
-export type CompositorName = 'webgpu' | 'webgl2' | 'cpu';
-
 export interface Compositor {
   /** Reported in `stats.compositor`. */
-  readonly name: CompositorName;
+  readonly name: Backend;
   /**
    * Whether `prepareModelInput` and `pushMask` for one frame may run while
    * `render` of another is in progress, so the pipeline can segment frame N+1

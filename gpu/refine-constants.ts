@@ -1,3 +1,5 @@
+import { LIGHT_WRAP_STRENGTH } from '../contract/options.js';
+
 /**
  * The mask refinement and blur constants, defined once for every tier so that
  * all backends produce the same picture for the same input.
@@ -25,22 +27,18 @@ export const EDGE_RANGE_SIGMA = 0.1;
  */
 export const MAX_BLUR_RADIUS_TAPS = 24;
 
-/** Blur strength limits, in pixels of the full-resolution frame. */
-export const SIGMA_MIN = 2;
-export const SIGMA_MAX = 32;
-export const SIGMA_DEFAULT = 8;
-
 /**
  * Light wrap, for background replacement: near the person's edge a little of
  * the new background's light bleeds over the person, so the cut-out does not
  * look pasted on. The person's colour there becomes
- * `mix(person, light, LIGHT_WRAP_STRENGTH × (1 − mask))`, with `light` the
+ * `mix(person, light, LIGHT_WRAP_STRENGTH × (1 − mask))` (the strength is an
+ * option, so contract/options.ts holds it), with `light` the
  * background downsampled by LIGHT_WRAP_DOWNSAMPLE and blurred to
  * LIGHT_WRAP_SIGMA full-size pixels. Deep inside the person (mask 1) and deep
  * in the background (mask 0) nothing changes; the composite changes by at most
  * STRENGTH / 4 of the light's difference, where the mask is one half.
  */
-export const LIGHT_WRAP_STRENGTH = 0.5;
+export { LIGHT_WRAP_STRENGTH };
 export const LIGHT_WRAP_DOWNSAMPLE = 8;
 export const LIGHT_WRAP_SIGMA = 12;
 

@@ -61,7 +61,7 @@ const requiredFiles = [
   'dist/wasm/vision_wasm_module_internal.wasm',
   'dist/models/selfie_segmenter.tflite',
   'dist/models/selfie_segmenter_landscape.tflite',
-  'dist/types/src/index.d.ts',
+  'dist/types/components/index.d.ts',
   'dist/types/components/blur-camera.d.ts',
   'dist/types/src/events.d.ts',
 ];
@@ -415,7 +415,7 @@ async function compile(dir, file, resolution) {
 
 async function main() {
   console.log('Package check: npm pack, install outside the repository, use it from plain pages in Chromium, compile a consumer.');
-  for (const path of ['dist/blur-camera.js', 'dist/blur-worker.js', 'dist/types/src/index.d.ts']) {
+  for (const path of ['dist/blur-camera.js', 'dist/blur-worker.js', 'dist/types/components/index.d.ts']) {
     if (!existsSync(join(repo, path))) {
       console.error(`${path} is missing: run \`npm run build\` first.`);
       process.exit(1);
@@ -530,7 +530,7 @@ async function main() {
       mkdirSync(control);
       writeFileSync(join(control, 'package.json'), JSON.stringify({ name: 'control', private: true, type: 'module' }));
       await sh('cp', ['-r', join(consumer, 'node_modules'), join(control, 'node_modules')]);
-      const dts = join(control, 'node_modules', 'blur-camera', 'dist', 'types', 'components', 'blur-camera.d.ts');
+      const dts = join(control, 'node_modules', 'blur-camera', 'dist', 'types', 'components', 'blur-camera.component.d.ts');
       const original = readFileSync(dts, 'utf8');
       const degraded = original.replace(/declare global \{[\s\S]*$/, "declare global {\n    interface HTMLElementTagNameMap {\n        'blur-camera': any;\n    }\n}\n");
       if (degraded === original) return ['could not find the HTMLElementTagNameMap augmentation to degrade'];

@@ -5,4 +5,4 @@
  */
 import { writeFileSync } from 'node:fs';
 
-writeFileSync('dist/blur-camera.d.ts', "export * from './types/src/index.js';\n");
+writeFileSync('dist/blur-camera.d.ts', "export * from './types/components/index.js';\n");

@@ -1,5 +1,5 @@
 import { BlurError } from './blur-error.js';
-import type { AssetUrls } from '../workers/protocol.js';
+import type { AssetUrls } from '../contract/options.js';
 
 /**
  * The folder `assetsUrl` names, checked. The wasm loaded from it runs in the

@@ -1,4 +1,4 @@
-import type { BlurErrorType } from '../workers/protocol.js';
+import type { BlurErrorType } from '../contract/errors.js';
 
 export type { BlurErrorType };
 

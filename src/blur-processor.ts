@@ -7,7 +7,10 @@ import type { BackgroundEffect, BlurErrorDetail, BlurProcessorEventMap, TierChan
 import { InsertableStreamsTransport } from './insertable-streams-transport.js';
 import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 import { WorkerBridge } from './worker-bridge.js';
-import type { AssetUrls, Background, LiveOptions, RendererPreference, MaskRefinement, OutputView, PipelineStats, PipelineTestHooks, SegmentationModel, TransportInit, WorkerToMain } from '../workers/protocol.js';
+import type { Background } from '../contract/background.js';
+import type { AssetUrls, LiveOptions, RendererPreference, MaskRefinement, OutputView, SegmentationModel } from '../contract/options.js';
+import type { PipelineTestHooks, TransportInit, WorkerToMain } from '../contract/protocol.js';
+import type { PipelineStats } from '../contract/stats.js';
 
 export interface BlurProcessorOptions {
   /** Blur strength in pixels: 4 barely there, 8 medium (default), 16 heavy. */

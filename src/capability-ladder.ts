@@ -1,4 +1,5 @@
-import type { Backend, WorkerCapabilities } from '../workers/protocol.js';
+import type { Backend } from '../contract/backend.js';
+import type { WorkerCapabilities } from '../contract/protocol.js';
 
 /**
  * The rungs, best first:

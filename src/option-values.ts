@@ -1,6 +1,5 @@
-import { LIGHT_WRAP_STRENGTH, SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN } from '../gpu/refine-constants.js';
+import { LIGHT_WRAP_STRENGTH, SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN, type MaskRefinement, type OutputView, type SegmentationModel } from '../contract/options.js';
 import type { Tier } from './capability-ladder.js';
-import type { MaskRefinement, OutputView, SegmentationModel } from '../workers/protocol.js';
 
 /**
  * Turns what a page wrote (an attribute string, a property of any type) into a

@@ -1,4 +1,4 @@
-import type { MainToWorker, WorkerToMain } from '../workers/protocol.js';
+import type { MainToWorker, WorkerToMain } from '../contract/protocol.js';
 
 type Listener = (message: WorkerToMain) => void;
 

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { chooseTier, type Capabilities, type PageCapabilities } from '../src/capability-ladder.js';
-import type { WorkerCapabilities } from '../workers/protocol.js';
+import type { WorkerCapabilities } from '../contract/protocol.js';
 
 const chromiumPage: PageCapabilities = { mainThreadInsertableStreams: true, canvasCapture: true, webAssembly: true };
 const everything: WorkerCapabilities = {

@@ -1,5 +1,5 @@
 import type { Compositor } from '../gpu/compositor.js';
-import { SIGMA_MIN } from '../gpu/refine-constants.js';
+import { SIGMA_MIN } from '../contract/options.js';
 
 /**
  * A backend proves that it blurs before it is trusted with a camera.

@@ -6,7 +6,11 @@ import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
 import { RemoteSegmenter, terminateSegmenterWorkers } from './remote-segmenter.js';
 import { handleSegmenterMessage } from './segmenter-host.js';
 import { isToSegmenterWorker, type ToSegmenterWorker } from './segmenter-protocol.js';
-import { serializeError, type Backend, type Background, type LiveOptions, type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from './protocol.js';
+import { type Backend } from '../contract/backend.js';
+import { type Background } from '../contract/background.js';
+import { serializeError } from '../contract/errors.js';
+import { type LiveOptions } from '../contract/options.js';
+import { type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from '../contract/protocol.js';
 import { probeWorker } from './worker-capabilities.js';
 
 /**

@@ -3,7 +3,9 @@ import { CpuCompositor } from '../gpu/cpu/cpu-compositor.js';
 import { WebGl2Compositor } from '../gpu/webgl2/webgl2-compositor.js';
 import { WebGpuCompositor } from '../gpu/webgpu/webgpu-compositor.js';
 import { proveBlur, type BlurProof } from './blur-proof.js';
-import type { Backend, RendererPreference, WorkerCapabilities } from './protocol.js';
+import type { Backend } from '../contract/backend.js';
+import type { RendererPreference } from '../contract/options.js';
+import type { WorkerCapabilities } from '../contract/protocol.js';
 import type { WebGpuAcquired } from './webgpu-probe.js';
 
 /** A compositor with what it runs on, and the one place its GPU faults are caught. */

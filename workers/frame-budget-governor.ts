@@ -1,4 +1,5 @@
-import type { SegmentationModel } from './protocol.js';
+import type { SegmentationModel } from '../contract/options.js';
+import type { Adaptation, GovernorLevel } from '../contract/stats.js';
 
 /** The pipeline is behind when its output period exceeds the camera's by this factor. */
 const BEHIND = 1.12;
@@ -17,18 +18,6 @@ const MAX_RETRY_MS = 160_000;
 const RETRY_FAILED_WITHIN_MS = 6000;
 /** Weight of the newest sample in the moving averages. */
 const EMA_WEIGHT = 0.1;
-
-export type GovernorLevel = 0 | 1 | 2;
-
-/** What the governor has shed, reported in `stats.adaptation`. */
-export interface Adaptation {
-  /** 0: every frame segmented; 1: every other frame reuses the last mask; 2: also the landscape model. */
-  readonly level: GovernorLevel;
-  /** The segmenter runs on one frame in this many. */
-  readonly segmentEvery: 1 | 2;
-  /** The model making the masks (the landscape one at level 2, once it has loaded). */
-  readonly model: SegmentationModel;
-}
 
 /**
  * The frame-budget governor. When the pipeline delivers frames slower than

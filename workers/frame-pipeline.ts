@@ -7,14 +7,10 @@ import { liveSegmenterWorkers } from './remote-segmenter.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';
 import { StageTimer } from './stage-timer.js';
-import {
-  MODEL_INPUT_SIZE,
-  serializeError,
-  type LiveOptions,
-  type PipelineStats,
-  type PipelineTestHooks,
-  type WorkerToMain,
-} from './protocol.js';
+import { serializeError } from '../contract/errors.js';
+import { MODEL_INPUT_SIZE, type LiveOptions } from '../contract/options.js';
+import { type PipelineTestHooks, type WorkerToMain } from '../contract/protocol.js';
+import { type PipelineStats } from '../contract/stats.js';
 
 const STATS_INTERVAL_MS = 500;
 

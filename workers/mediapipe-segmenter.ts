@@ -1,6 +1,6 @@
 import { ImageSegmenter, type ImageSegmenterResult } from '@mediapipe/tasks-vision';
 import type { ConfidenceMask } from '../gpu/compositor.js';
-import type { AssetUrls, SegmentationModel } from './protocol.js';
+import type { AssetUrls, SegmentationModel } from '../contract/options.js';
 import { ModelLoadError, type Segmenter } from './segmenter.js';
 
 /** TFLite files start their FlatBuffer with this identifier at byte 4. */

@@ -1,5 +1,5 @@
 import type { ConfidenceMask } from '../gpu/compositor.js';
-import type { AssetUrls, SegmentationModel } from './protocol.js';
+import type { AssetUrls, SegmentationModel } from '../contract/options.js';
 import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';
 import type { FromSegmenterWorker, ToSegmenterWorker } from './segmenter-protocol.js';
 

@@ -1,4 +1,4 @@
-import type { AssetUrls, SegmentationModel } from './protocol.js';
+import type { AssetUrls, SegmentationModel } from '../contract/options.js';
 
 /**
  * Messages between the blur worker and its segmenter worker (a second

@@ -1,4 +1,4 @@
-import type { StageTimings } from './protocol.js';
+import type { StageTimings } from '../contract/stats.js';
 
 const WINDOW = 120;
 

@@ -1,4 +1,4 @@
-import type { GpuProbe } from './protocol.js';
+import type { GpuProbe } from '../contract/protocol.js';
 
 export interface WebGpuAcquired {
   readonly probe: GpuProbe;

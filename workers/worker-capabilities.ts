@@ -1,4 +1,4 @@
-import type { WebGl2Probe, WorkerCapabilities } from './protocol.js';
+import type { WebGl2Probe, WorkerCapabilities } from '../contract/protocol.js';
 import { acquireWebGpu, type WebGpuAcquired } from './webgpu-probe.js';
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|software|lavapipe|basic render/i;

@@ -1,113 +1,14 @@
-import type { CompositorName } from '../gpu/compositor.js';
-import type { Background } from '../gpu/background.js';
-import type { Adaptation } from './frame-budget-governor.js';
+import type { Background } from './background.js';
+import type { Backend } from './backend.js';
+import type { BlurErrorType, SerializedError } from './errors.js';
+import type { AssetUrls, LiveOptions, RendererPreference } from './options.js';
+import type { PipelineStats } from './stats.js';
+
 /**
  * The typed message protocol between the main thread and the blur worker.
  * Both sides import these types; every message is a member of a discriminated
  * union on `type`, and errors cross as plain data, never as thrown objects.
  */
-
-export type SegmentationModel = 'general' | 'landscape';
-export type OutputView = 'composite' | 'mask';
-
-/**
- * How the model's mask becomes the composite's weight:
- * - `naive`: the raw mask, bilinearly upscaled;
- * - `seed`: σ=2 Gaussian, sigmoid (k=12), mean of the last 3 masks;
- * - `refined`: `seed`, then a joint bilateral upsample guided by the frame;
- * - `weighted`: `refined`, and the background blur weighted by (1 − mask) so
- *   the person's colours are not smeared into the room (WebGPU tiers only;
- *   elsewhere it is `refined`).
- */
-export type MaskRefinement = 'naive' | 'seed' | 'refined' | 'weighted';
-
-/** Error categories a user or app can act on; `detail.type` of the `error` event. */
-export type BlurErrorType =
-  | 'permission-denied'
-  | 'no-camera'
-  | 'camera-busy'
-  | 'camera-ended'
-  | 'model-load'
-  | 'gpu-lost'
-  | 'worker-crashed'
-  | 'unsupported'
-  /** A background image or video could not be loaded or used; the output shows the blur instead. */
-  | 'background-load'
-  /** An option the page set cannot be used (an `assets-url` on another origin, or not http(s)); nothing started. */
-  | 'invalid-config';
-
-/**
- * What stands behind the person, as the worker gets it (see gpu/background.ts).
- * An image is an ImageBitmap the page decoded (cloned, so the page keeps its
- * own copy to send again to a restarted worker) or, for a video background,
- * the video's latest frame (transferred; the worker closes the previous one).
- */
-export type { Background };
-
-/** Per-stage milliseconds, p50 and p95 over the recent frames. */
-export interface StageTimings {
-  readonly p50: number;
-  readonly p95: number;
-}
-
-export interface PipelineStats {
-  /** Frames read from the input track. */
-  readonly framesIn: number;
-  /** Frames written to the output track. */
-  readonly framesOut: number;
-  /** Frames closed unprocessed because a newer one arrived first. */
-  readonly framesDropped: number;
-  /** Output frames composited with no mask yet, and therefore blurred whole. */
-  readonly framesWithoutMask: number;
-  /** Masks produced by the segmenter. */
-  readonly masks: number;
-  /** What the worker renders behind the person now: what is on screen, whatever the page last asked for. */
-  readonly background: 'blur' | 'none' | 'colour' | 'image';
-  /** What renders the output now (`cpu` where the only GPU is a software one; see `renderer`). */
-  readonly compositor: CompositorName | null;
-  /** Segmenter workers this worker runs now (MediaPipe on its own thread), which no page can see. */
-  readonly segmenterWorkers: number;
-  /** WebGPU devices this worker holds now (acquired and not destroyed). */
-  readonly gpuDevices: number;
-  /** Bytes of GPU textures and buffers the compositor holds now (null where not countable). */
-  readonly gpuBytes: number | null;
-  /** What the frame-budget governor sheds to keep up with the camera (see FrameBudgetGovernor). */
-  readonly adaptation: Adaptation;
-  /** Per-stage milliseconds, keyed by stage name (upload, scale, readback, segment, refine, blur, composite, total). */
-  readonly stages: Readonly<Record<string, StageTimings>>;
-}
-
-/** Options the pipeline applies live, without a restart. */
-export interface LiveOptions {
-  readonly sigma: number;
-  readonly view: OutputView;
-  readonly model: SegmentationModel;
-  readonly refinement: MaskRefinement;
-  /** @internal Light wrap strength for a replaced background, 0–1 (the quality harness turns it off to compare). */
-  readonly lightWrap: number;
-}
-
-/** Where the worker finds its wasm loader, wasm binary and models; absolute URLs. */
-export interface AssetUrls {
-  readonly wasmLoader: string;
-  readonly wasmBinary: string;
-  readonly models: Readonly<Record<SegmentationModel, string>>;
-}
-
-/** A rendering backend in the worker; with the transport it makes the tier. */
-/**
- * `auto` renders on the CPU when the tier's GPU is a software one (SwiftShader,
- * llvmpipe, a WebGPU fallback adapter), where a single 720p GPU pass costs more
- * CPU than the whole CPU renderer; `gpu` always uses the tier's GPU API.
- */
-export type RendererPreference = 'auto' | 'gpu';
-
-/**
- * What renders the output: WebGPU, WebGL2, or plain typed-array loops on the
- * CPU (tier 4, and tiers 1–3 where their GPU is a software one). No backend
- * trusts a browser API to blur: each proves it on a canary first.
- */
-export type Backend = 'webgpu' | 'webgl2' | 'cpu';
 
 export interface GpuProbe {
   readonly ok: boolean;
@@ -211,7 +112,7 @@ export type WorkerToMain =
    * The backend that runs, after those before it in the start message's list
    * were refused (they would not start, or did not prove their blur).
    */
-  | { readonly type: 'backend-ready'; readonly backend: Backend; readonly compositor: CompositorName; readonly refused: readonly RefusedBackend[] }
+  | { readonly type: 'backend-ready'; readonly backend: Backend; readonly compositor: Backend; readonly refused: readonly RefusedBackend[] }
   | { readonly type: 'first-frame' }
   /** The `track` transport's processed track, transferred back. */
   | { readonly type: 'output-track'; readonly track: MediaStreamTrack }
@@ -232,21 +133,3 @@ export type WorkerToMain =
       readonly cause?: SerializedError;
     }
   | { readonly type: 'stopped' };
-
-/** An Error as data, the way it can cross postMessage intact. */
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack?: string;
-}
-
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  return { name: 'Error', message: String(error) };
-}
-
-/** The model's input size, in pixels. The landscape model is for 16:9 calls. */
-export const MODEL_INPUT_SIZE: Readonly<Record<SegmentationModel, { readonly width: number; readonly height: number }>> = {
-  general: { width: 256, height: 256 },
-  landscape: { width: 256, height: 144 },
-};

@@ -1,0 +1,61 @@
+/**
+ * The options a page sets and the worker applies, with their limits. Shared
+ * by the element, the engine, the worker and the compositors; it imports
+ * nothing of the project.
+ */
+
+export type SegmentationModel = 'general' | 'landscape';
+export type OutputView = 'composite' | 'mask';
+
+/**
+ * How the model's mask becomes the composite's weight:
+ * - `naive`: the raw mask, bilinearly upscaled;
+ * - `seed`: σ=2 Gaussian, sigmoid (k=12), mean of the last 3 masks;
+ * - `refined`: `seed`, then a joint bilateral upsample guided by the frame;
+ * - `weighted`: `refined`, and the background blur weighted by (1 − mask) so
+ *   the person's colours are not smeared into the room (WebGPU tiers only;
+ *   elsewhere it is `refined`).
+ */
+export type MaskRefinement = 'naive' | 'seed' | 'refined' | 'weighted';
+
+/** Blur strength limits, in pixels of the full-resolution frame. */
+export const SIGMA_MIN = 2;
+export const SIGMA_MAX = 32;
+export const SIGMA_DEFAULT = 8;
+
+/**
+ * Light wrap strength for a replaced background, 0 (off) to 1: near the
+ * person's edge a little of the new background's light bleeds over the person,
+ * so the cut-out does not look pasted on (see gpu/refine-constants.ts).
+ */
+export const LIGHT_WRAP_STRENGTH = 0.5;
+
+/** Options the pipeline applies live, without a restart. */
+export interface LiveOptions {
+  readonly sigma: number;
+  readonly view: OutputView;
+  readonly model: SegmentationModel;
+  readonly refinement: MaskRefinement;
+  /** @internal Light wrap strength for a replaced background, 0–1 (the quality harness turns it off to compare). */
+  readonly lightWrap: number;
+}
+
+/** Where the worker finds its wasm loader, wasm binary and models; absolute URLs. */
+export interface AssetUrls {
+  readonly wasmLoader: string;
+  readonly wasmBinary: string;
+  readonly models: Readonly<Record<SegmentationModel, string>>;
+}
+
+/**
+ * `auto` renders on the CPU when the tier's GPU is a software one (SwiftShader,
+ * llvmpipe, a WebGPU fallback adapter), where a single 720p GPU pass costs more
+ * CPU than the whole CPU renderer; `gpu` always uses the tier's GPU API.
+ */
+export type RendererPreference = 'auto' | 'gpu';
+
+/** The model's input size, in pixels. The landscape model is for 16:9 calls. */
+export const MODEL_INPUT_SIZE: Readonly<Record<SegmentationModel, { readonly width: number; readonly height: number }>> = {
+  general: { width: 256, height: 256 },
+  landscape: { width: 256, height: 144 },
+};
