@@ -1,4 +1,7 @@
+import type { WorkerToMain } from '../contract/protocol.js';
 import { BlurError } from './blur-error.js';
+import { withDeadline } from './deadline.js';
+import type { Transport, TransportConnection } from './transport.js';
 
 /** Longest wait for the camera's first picture in the hidden <video>. */
 const FIRST_PICTURE_TIMEOUT_MS = 10000;
@@ -25,8 +28,11 @@ const FRAME_CALLBACK_GRACE_MS = 150;
  * a call keeps its video while the tab is in the background.
 
  */
-export class CanvasCaptureTransport {
-  readonly output: MediaStreamTrack;
+export class CanvasCaptureTransport implements Transport {
+  readonly kind = 'frames';
+  readonly reconnectable = true;
+  readonly output: Promise<MediaStreamTrack>;
+  private readonly track: MediaStreamTrack;
   private readonly canvas: HTMLCanvasElement;
   private readonly context: CanvasRenderingContext2D;
   private readonly video: HTMLVideoElement;
@@ -48,7 +54,8 @@ export class CanvasCaptureTransport {
     this.context = context;
     const [track] = this.canvas.captureStream().getVideoTracks();
     if (!track) throw new Error('canvas.captureStream() gave no video track');
-    this.output = track;
+    this.track = track;
+    this.output = Promise.resolve(track);
     this.watchFrames();
   }
 
@@ -58,34 +65,35 @@ export class CanvasCaptureTransport {
     video.muted = true;
     video.playsInline = true;
     video.srcObject = new MediaStream([input]);
-    // A camera that never sends a picture must become an error, not a start() that waits forever.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new BlurError('camera-ended', `The camera sent no picture in ${FIRST_PICTURE_TIMEOUT_MS / 1000} s. Check that no other app holds it, then call start().`)),
-        FIRST_PICTURE_TIMEOUT_MS,
-      );
-    });
     const firstPicture = (async () => {
       await video.play();
       if (!video.videoWidth) await new Promise<void>((resolve) => video.addEventListener('resize', () => resolve(), { once: true }));
     })();
-    // Settled either way; after a timeout its late rejection must not go unhandled.
-    firstPicture.catch(() => undefined);
     try {
-      await Promise.race([firstPicture, timedOut]);
+      // A camera that never sends a picture must become an error, not a start() that waits forever.
+      await withDeadline(firstPicture, FIRST_PICTURE_TIMEOUT_MS, () => new BlurError('camera-ended', `The camera sent no picture in ${FIRST_PICTURE_TIMEOUT_MS / 1000} s. Check that no other app holds it, then call start().`));
     } catch (error) {
       video.pause();
       video.srcObject = null;
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
     return new CanvasCaptureTransport(video, send);
   }
 
+  /** A (new) worker joins: forget an old one's request; the new one will ask. */
+  connect(): TransportConnection {
+    this.wanted = false;
+    this.clearGrace();
+    return { init: { kind: 'frames' }, transfer: [] };
+  }
+
+  onWorkerMessage(message: WorkerToMain): void {
+    if (message.type === 'need-frame') this.requestFrame();
+    if (message.type === 'output-frame') this.draw(message.frame);
+  }
+
   /** The worker is ready for a frame: send the next new one. */
-  requestFrame(): void {
+  private requestFrame(): void {
     this.wanted = true;
     // Hidden tabs get no frame callbacks; send what the video shows now.
     if (this.fresh || document.hidden || !('requestVideoFrameCallback' in this.video)) this.sendFrame();
@@ -103,19 +111,13 @@ export class CanvasCaptureTransport {
     }, FRAME_CALLBACK_GRACE_MS);
   }
 
-  /** A new worker replaces a dead one: forget the old one's request; the new one will ask. */
-  reset(): void {
-    this.wanted = false;
-    this.clearGrace();
-  }
-
   private clearGrace(): void {
     if (this.graceTimer !== null) clearTimeout(this.graceTimer);
     this.graceTimer = null;
   }
 
   /** Draws a processed frame into the captured canvas, and closes it. */
-  draw(frame: VideoFrame): void {
+  private draw(frame: VideoFrame): void {
     try {
       if (this.stopped) return;
       if (this.canvas.width !== frame.displayWidth) this.canvas.width = frame.displayWidth;
@@ -131,7 +133,7 @@ export class CanvasCaptureTransport {
     this.clearGrace();
     this.video.pause();
     this.video.srcObject = null;
-    this.output.stop();
+    this.track.stop();
   }
 
   private watchFrames(): void {

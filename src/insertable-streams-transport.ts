@@ -1,3 +1,6 @@
+import type { WorkerToMain } from '../contract/protocol.js';
+import type { Transport, TransportConnection } from './transport.js';
+
 /**
  * Tier 1 and 2's transport: Chromium's main-thread MediaStreamTrackProcessor
  * and MediaStreamTrackGenerator. Each worker gets a processor's readable,
@@ -7,9 +10,12 @@
  * dies takes nothing with it, and its replacement writes to the same output
  * track, the one an RTCPeerConnection may be sending.
  */
-export class InsertableStreamsTransport {
+export class InsertableStreamsTransport implements Transport {
+  readonly kind = 'streams';
+  readonly reconnectable = true;
   /** The processed track, live as soon as a frame is delivered. */
-  readonly output: MediaStreamTrack;
+  readonly output: Promise<MediaStreamTrack>;
+  private readonly generator: MediaStreamTrackGenerator;
   private readonly input: MediaStreamTrack;
   private readonly writer: WritableStreamDefaultWriter<VideoFrame>;
   private stopped = false;
@@ -18,17 +24,23 @@ export class InsertableStreamsTransport {
     this.input = input;
     const generator = new MediaStreamTrackGenerator({ kind: 'video' });
     this.writer = generator.writable.getWriter();
-    this.output = generator;
+    this.generator = generator;
+    this.output = Promise.resolve(generator);
   }
 
-  /** A fresh readable of the camera's frames, to transfer to a (new) worker. */
-  connect(): ReadableStream<VideoFrame> {
+  /** A fresh readable of the camera's frames, transferred to a (new) worker. */
+  connect(): TransportConnection {
     // A buffer of one: when the worker is busy the processor drops the older frame, never queues.
-    return new MediaStreamTrackProcessor({ track: this.input, maxBufferSize: 1 }).readable;
+    const readable = new MediaStreamTrackProcessor({ track: this.input, maxBufferSize: 1 }).readable;
+    return { init: { kind: 'streams', readable }, transfer: [readable] };
+  }
+
+  onWorkerMessage(message: WorkerToMain): void {
+    if (message.type === 'output-frame') this.deliver(message.frame);
   }
 
   /** Writes a processed frame to the output track; the generator closes it. */
-  deliver(frame: VideoFrame): void {
+  private deliver(frame: VideoFrame): void {
     if (this.stopped) {
       frame.close();
       return;
@@ -40,6 +52,6 @@ export class InsertableStreamsTransport {
   stop(): void {
     this.stopped = true;
     void this.writer.close().catch(() => undefined);
-    this.output.stop();
+    this.generator.stop();
   }
 }
