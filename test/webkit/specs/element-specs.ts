@@ -4,7 +4,7 @@ import type { BlurCamera, BlurErrorDetail, TierChangeDetail, TrackReadyDetail } 
 import { readTrack, type Pixels } from '../../helpers/frames.js';
 import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from '../../helpers/resource-spy.js';
 import type { WebKitProfile } from './profile.js';
-import { frameDetail } from './whole-frame.js';
+import { frameDetail } from '../../helpers/whole-frame.js';
 
 /** Fine detail of WebKit's mock camera (a pattern with a clock and text), read the way the output is read. */
 async function cameraDetail(): Promise<number> {

@@ -4,7 +4,7 @@ import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDi
 import { runStill, type StillRun } from '../../helpers/settled.js';
 import { solid } from '../../helpers/background.js';
 import type { WebKitProfile } from './profile.js';
-import { frameDetail } from './whole-frame.js';
+import { frameDetail } from '../../helpers/whole-frame.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
@@ -55,25 +55,6 @@ export function processorSpecs(profile: WebKitProfile): void {
         expect(run.processor.stats.masks).to.equal(0);
         expect(frameDetail(frame) * 5, `frame ${i}, at sigma 2 with no mask`).to.be.below(inFrame);
       }
-    });
-
-    it('with the model missing: error "model-load" naming the URL, and every frame stays blurred whole at sigma 2', async () => {
-      const errors: BlurErrorDetail[] = [];
-      run = await runStill(PORTRAIT, { sigma: 2, assetsUrl: '/broken-assets/missing/' }, (processor) => {
-        processor.addEventListener('error', (event) => errors.push(event.detail));
-      });
-      const inFrame = frameDetail(run.input);
-      let worst = 0;
-      for (let i = 0; i < 10 || errors.length === 0; i++) {
-        if (i > 300) throw new Error('no model-load error within 300 frames');
-        const ratio = frameDetail(await run.reader.next()) / inFrame;
-        worst = Math.max(worst, ratio);
-        expect(ratio, `frame ${i}: detail over the input's`).to.be.below(0.2);
-      }
-      console.log(`${profile.name}, model missing, sigma 2: worst whole-frame detail ratio ${worst.toFixed(4)}`);
-      expect(errors.map((e) => e.type)).to.deep.equal(['model-load']);
-      expect(errors[0]!.message).to.contain('/broken-assets/missing/models/selfie_segmenter.tflite');
-      expect(run.processor.track!.readyState).to.equal('live');
     });
 
     it('a backend whose blur does nothing is refused by its blur check, and the reason is in tierchange', async () => {

@@ -1,5 +1,5 @@
-import type { Pixels } from '../../helpers/frames.js';
-import { laplacianVariance } from '../../helpers/image-metrics.js';
+import type { Pixels } from './frames.js';
+import { laplacianVariance } from './image-metrics.js';
 
 /** The whole frame as a region, for detail measured over everything the camera sees. */
 export function wholeFrame(pixels: Pixels): Uint8Array {
