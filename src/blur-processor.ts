@@ -1,5 +1,8 @@
 import { blurWorkerUrl, resolveAssetUrls } from './asset-urls.js';
-import { BackgroundLoadError, loadBackground, parseBackground, VideoBackgroundPump, type BackgroundValue, type LoadedBackground, type ParsedBackground } from './background-source.js';
+import { BackgroundLoadError } from './background/load-error.js';
+import { loadBackground, type LoadedBackground } from './background/load.js';
+import { parseBackground, type BackgroundValue, type ParsedBackground } from './background/value.js';
+import { VideoBackgroundPump } from './background/video-pump.js';
 import { BlurError } from './blur-error.js';
 import { CanvasCaptureTransport } from './canvas-capture-transport.js';
 import { chooseTier, detectPageCapabilities, tierOf, type LadderDecision, type Tier, type TransportKind } from './capability-ladder.js';
