@@ -1,7 +1,7 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { BlurProcessor } from '../src/blur-processor.js';
-import type { BackgroundValue } from '../src/background-source.js';
+import type { BackgroundValue } from '../src/background/value.js';
 import { BlurError, type BlurErrorType } from '../src/blur-error.js';
 import { openCamera } from '../src/camera.js';
 import type { Tier } from '../src/capability-ladder.js';

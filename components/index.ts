@@ -5,7 +5,7 @@
 export { BlurCamera } from './blur-camera.js';
 export { BlurProcessor, type BlurProcessorOptions } from '../src/blur-processor.js';
 export { BlurError, type BlurErrorType } from '../src/blur-error.js';
-export type { BackgroundValue } from '../src/background-source.js';
+export type { BackgroundValue } from '../src/background/value.js';
 export type { Tier, RefusedTier } from '../src/capability-ladder.js';
 export type {
   BackgroundEffect,

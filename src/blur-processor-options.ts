@@ -1,6 +1,6 @@
 import type { LiveOptions, MaskRefinement, OutputView, RendererPreference, SegmentationModel } from '../contract/options.js';
 import type { PipelineTestHooks } from '../contract/protocol.js';
-import type { BackgroundValue } from './background-source.js';
+import type { BackgroundValue } from './background/value.js';
 import type { Tier } from './capability-ladder.js';
 import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
 

@@ -1,7 +1,7 @@
 import type { LiveOptions, MaskRefinement, OutputView, SegmentationModel } from '../contract/options.js';
 import type { PipelineStats } from '../contract/stats.js';
-import { BackgroundController } from './background-controller.js';
-import type { BackgroundValue } from './background-source.js';
+import { BackgroundController } from './background/controller.js';
+import type { BackgroundValue } from './background/value.js';
 import { BlurError } from './blur-error.js';
 import { liveOptionsFrom, processorSettings, type BlurProcessorOptions, type ProcessorSettings } from './blur-processor-options.js';
 import type { Tier } from './capability-ladder.js';

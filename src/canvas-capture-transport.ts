@@ -1,6 +1,6 @@
 import type { WorkerToMain } from '../contract/protocol.js';
 import { BlurError } from './blur-error.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from './timeout.js';
 import type { Transport, TransportConnection } from './transport.js';
 
 /** Longest wait for the camera's first picture in the hidden <video>. */

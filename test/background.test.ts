@@ -10,7 +10,9 @@ import { deepRegion, laplacianVariance, loadGroundTruth, meanAbsoluteDifference,
 import { nextEvent, removeBlurCameras } from './helpers/resource-spy.js';
 import { runStill, type StillRun } from './helpers/settled.js';
 import { bmpHeader, gifHeader, pngHeader, spyOnCreateImageBitmap, withExifOrientation } from './helpers/background-limits.js';
-import { BACKGROUND_LOAD_TIMEOUT_MS, MAX_BACKGROUND_BYTES, parseBackground, readDeclaredSize } from '../src/background-source.js';
+import { readDeclaredSize } from '../src/background/declared-size.js';
+import { BACKGROUND_LOAD_TIMEOUT_MS, MAX_BACKGROUND_BYTES } from '../src/background/limits.js';
+import { parseBackground } from '../src/background/value.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';

@@ -1,7 +1,10 @@
-import type { Background } from '../contract/background.js';
-import type { MainToWorker } from '../contract/protocol.js';
-import { BackgroundLoadError, loadBackground, parseBackground, VideoBackgroundPump, type BackgroundValue, type LoadedBackground, type ParsedBackground } from './background-source.js';
-import type { BackgroundEffect, BlurErrorDetail } from './events.js';
+import type { Background } from '../../contract/background.js';
+import type { MainToWorker } from '../../contract/protocol.js';
+import type { BackgroundEffect, BlurErrorDetail } from '../events.js';
+import { loadBackground, type LoadedBackground } from './load.js';
+import { BackgroundLoadError } from './load-error.js';
+import { parseBackground, type BackgroundValue, type ParsedBackground } from './value.js';
+import { VideoBackgroundPump } from './video-pump.js';
 
 /** What the controller asks of the processor it works for. */
 export interface BackgroundHost {
