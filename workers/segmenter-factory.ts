@@ -19,7 +19,7 @@ export type SegmenterSpec = { readonly [K in SegmenterKind]: { readonly kind: K;
 
 /** What the factory knows of one runtime. */
 interface SegmenterRuntime<Options> {
-  /** For messages. */
+  /** How error messages name it. */
   readonly name: string;
   /** The blur worker's generic request in this runtime's own terms. */
   options(request: SegmenterRequest): Options;
@@ -35,10 +35,12 @@ const runtimes: { readonly [K in SegmenterKind]: SegmenterRuntime<SegmenterOptio
 /** The runtime the blur worker uses: MediaPipe, the only one so far. */
 export const DEFAULT_SEGMENTER_KIND = 'mediapipe' satisfies SegmenterKind;
 
+/** The blur worker's request as `kind`'s own options, ready to start here or to send to the segmenter worker. */
 export function segmenterSpec<K extends SegmenterKind>(kind: K, request: SegmenterRequest): { readonly kind: K; readonly options: SegmenterOptionsByKind[K] } {
   return { kind, options: runtimes[kind].options(request) };
 }
 
+/** The runtime's name for error messages (MediaPipe, not `mediapipe`). */
 export function runtimeName(kind: SegmenterKind): string {
   return runtimes[kind].name;
 }
