@@ -63,4 +63,11 @@ export default [
     output: { dir: 'dist', entryFileNames: 'blur-worker.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
     plugins: [nodeResolve({ exportConditions: ['production'] }), wgsl(), typescriptFor('workers/tsconfig.json'), shipAssets()],
   },
+  {
+    // The segmenter worker, which the blur worker starts by URL from next to itself: its own file,
+    // so that it carries only the segmenters (no compositor) and needs no check of who it is.
+    input: 'workers/segmenter-worker.ts',
+    output: { dir: 'dist', entryFileNames: 'segmenter-worker.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+    plugins: [nodeResolve({ exportConditions: ['production'] }), typescriptFor('workers/tsconfig.json')],
+  },
 ];

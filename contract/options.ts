@@ -40,11 +40,21 @@ export interface LiveOptions {
   readonly lightWrap: number;
 }
 
-/** Where the worker finds its wasm loader, wasm binary and models; absolute URLs. */
+/**
+ * Where the worker finds the shipped segmentation files; absolute URLs. The
+ * models are every runtime's; each runtime's own files sit under its name, so
+ * that another runtime (LiteRT.js is planned) adds its own beside MediaPipe's.
+ */
 export interface AssetUrls {
+  readonly models: Readonly<Record<SegmentationModel, string>>;
+  readonly mediapipe: MediaPipeRuntimeUrls;
+}
+
+/** MediaPipe's wasm runtime: only the MediaPipe segmenter reads these. */
+export interface MediaPipeRuntimeUrls {
+  /** The ES-module build of its loader: module workers cannot importScripts. */
   readonly wasmLoader: string;
   readonly wasmBinary: string;
-  readonly models: Readonly<Record<SegmentationModel, string>>;
 }
 
 /**

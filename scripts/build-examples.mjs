@@ -7,10 +7,10 @@
  * package may import itself by name), so the examples use dist/blur-camera.js
  * exactly as an app that installed the package would.
  *
- * <blur-camera> finds its worker (blur-worker.js), wasm/ and models/ next to
- * the module that contains it; bundled into an app, that module is the app's
- * bundle, so they are copied next to it (as an app's build would copy them
- * from node_modules/blur-camera/dist/).
+ * <blur-camera> finds its workers (blur-worker.js, segmenter-worker.js),
+ * wasm/ and models/ next to the module that contains it; bundled into an app,
+ * that module is the app's bundle, so they are copied next to it (as an app's
+ * build would copy them from node_modules/blur-camera/dist/).
  */
 import { copyFile, cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { compileScript, parse } from 'vue/compiler-sfc';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const packageDist = join(root, 'dist');
-const runtimeFiles = ['blur-worker.js', 'wasm', 'models'];
+const runtimeFiles = ['blur-worker.js', 'segmenter-worker.js', 'wasm', 'models'];
 
 /** What Vue's template compiler must know about <blur-camera>: it is a custom element, not a component. */
 const vueCompilerOptions = { isCustomElement: (tag) => tag === 'blur-camera' };

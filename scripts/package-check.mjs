@@ -57,6 +57,7 @@ const requiredFiles = [
   'custom-elements.json',
   'dist/blur-camera.js',
   'dist/blur-worker.js',
+  'dist/segmenter-worker.js',
   'dist/wasm/vision_wasm_module_internal.js',
   'dist/wasm/vision_wasm_module_internal.wasm',
   'dist/models/selfie_segmenter.tflite',
@@ -415,7 +416,7 @@ async function compile(dir, file, resolution) {
 
 async function main() {
   console.log('Package check: npm pack, install outside the repository, use it from plain pages in Chromium, compile a consumer.');
-  for (const path of ['dist/blur-camera.js', 'dist/blur-worker.js', 'dist/types/components/index.d.ts']) {
+  for (const path of ['dist/blur-camera.js', 'dist/blur-worker.js', 'dist/segmenter-worker.js', 'dist/types/components/index.d.ts']) {
     if (!existsSync(join(repo, path))) {
       console.error(`${path} is missing: run \`npm run build\` first.`);
       process.exit(1);
@@ -507,7 +508,8 @@ async function main() {
       const result = await openPage(browser, server, '/index.html');
       const problems = judge(result, server, {
         pagePath: '/index.html',
-        allowedPrefixes: [`${scripts}blur-camera.js`, `${scripts}blur-worker.js`, mirror],
+        // The segmenter worker is a script beside the blur worker, not an asset: assets-url does not move it.
+        allowedPrefixes: [`${scripts}blur-camera.js`, `${scripts}blur-worker.js`, `${scripts}segmenter-worker.js`, mirror],
         required: [`${scripts}blur-camera.js`, `${scripts}blur-worker.js`, ...requiredRequests.filter((p) => p.includes('/')).map((p) => `${mirror}${p}`)],
         forbidden: [`${scripts}wasm/`, `${scripts}models/`],
       });

@@ -38,12 +38,14 @@ export function resolveAssetUrls(assetsUrl?: string | null, allowCrossOrigin = f
   const base = assetsUrl ? assetsBase(assetsUrl, allowCrossOrigin) : new URL('./', import.meta.url);
   const at = (path: string): string => new URL(path, base).href;
   return {
-    // The ES-module build of MediaPipe's loader: module workers cannot importScripts.
-    wasmLoader: at('wasm/vision_wasm_module_internal.js'),
-    wasmBinary: at('wasm/vision_wasm_module_internal.wasm'),
     models: {
       general: at('models/selfie_segmenter.tflite'),
       landscape: at('models/selfie_segmenter_landscape.tflite'),
+    },
+    mediapipe: {
+      // The ES-module build of MediaPipe's loader: module workers cannot importScripts.
+      wasmLoader: at('wasm/vision_wasm_module_internal.js'),
+      wasmBinary: at('wasm/vision_wasm_module_internal.wasm'),
     },
   };
 }

@@ -2,10 +2,8 @@
 import { BackendRefused, releaseProbeDevice, startBackend, type BackendContext, type RunningBackend } from './compositor-backends.js';
 import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
 import { FramePipeline } from './frame-pipeline.js';
-import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
-import { RemoteSegmenter, terminateSegmenterWorkers } from './remote-segmenter.js';
-import { handleSegmenterMessage } from './segmenter-host.js';
-import { isToSegmenterWorker, type ToSegmenterWorker } from './segmenter-protocol.js';
+import { terminateSegmenterWorkers } from './remote-segmenter.js';
+import { loadSegmenter } from './segmenter-loader.js';
 import { type Backend } from '../contract/backend.js';
 import { type Background } from '../contract/background.js';
 import { serializeError } from '../contract/errors.js';
@@ -28,16 +26,6 @@ declare class MediaStreamTrackProcessor {
   constructor(init: { track: MediaStreamTrack });
   readonly readable: ReadableStream<VideoFrame>;
 }
-
-/**
- * How long the segmenter worker may take to get MediaPipe ready (a cold start
- * compiles 11 MB of wasm: about 2 s here). Past it, that worker is ended and
- * `model-load` says so; the output stays blurred whole. Seen in Chromium 156
- * over SwiftShader on canvas capture with the CPU renderer (tier 3 forced onto
- * it) on a still input: MediaPipe never returned from making its WebGL
- * context, on any thread, more often than not.
- */
-const SEGMENTER_START_TIMEOUT_MS = 8000;
 
 let backendContext: BackendContext | null = null;
 let running: RunningBackend | null = null;
@@ -171,20 +159,12 @@ async function handle(message: MainToWorker): Promise<void> {
               },
             }
           : {}),
-        loadSegmenter: async (model) => {
-          const delegate = running?.delegate ?? 'CPU';
+        loadSegmenter: (model) => {
           // The test hook stalls the first segmenter only: its replacement must work.
           const stallAfterMasks = stallHook;
           stallHook = undefined;
-          try {
-            // A compositor that can overlap gets MediaPipe on a second thread (this same module, as the segmenter worker).
-            if (running?.compositor.overlaps) return await RemoteSegmenter.create(self.location.href, assets, model, delegate, SEGMENTER_START_TIMEOUT_MS, stallAfterMasks);
-            return await MediaPipeSegmenter.create(assets, model, delegate);
-          } catch (error) {
-            // A GPU whose WebGL2 MediaPipe cannot use still has the CPU path.
-            if (delegate === 'GPU') return MediaPipeSegmenter.create(assets, model, 'CPU');
-            throw error;
-          }
+          // A compositor that can overlap gets the segmenter on a second thread (the segmenter worker).
+          return loadSegmenter({ assets, model, accelerator: running?.delegate ?? 'CPU' }, { ownThread: running?.compositor.overlaps ?? false, stallAfterMasks });
         },
       });
       return;
@@ -233,12 +213,7 @@ async function handle(message: MainToWorker): Promise<void> {
   }
 }
 
-self.addEventListener('message', (event: MessageEvent<MainToWorker | ToSegmenterWorker>) => {
-  // This module also runs as the segmenter worker of another blur worker.
-  if (isToSegmenterWorker(event.data)) {
-    void handleSegmenterMessage(event.data);
-    return;
-  }
+self.addEventListener('message', (event: MessageEvent<MainToWorker>) => {
   handle(event.data).catch((error: unknown) => {
     fatal('worker-crashed', `The blur worker failed: ${error instanceof Error ? error.message : String(error)}`, error);
   });

@@ -1,6 +1,6 @@
 import { ImageSegmenter, type ImageSegmenterResult } from '@mediapipe/tasks-vision';
 import type { ConfidenceMask } from '../gpu/compositor.js';
-import type { AssetUrls, SegmentationModel } from '../contract/options.js';
+import type { MediaPipeOptions } from './mediapipe-options.js';
 import { ModelLoadError, type Segmenter } from './segmenter.js';
 
 /** TFLite files start their FlatBuffer with this identifier at byte 4. */
@@ -52,13 +52,14 @@ async function restoreModuleFactory(loaderUrl: string): Promise<void> {
 export class MediaPipeSegmenter implements Segmenter {
   private constructor(private readonly segmenter: ImageSegmenter) {}
 
-  static async create(assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU'): Promise<MediaPipeSegmenter> {
-    const modelBytes = await fetchModel(assets.models[model]);
+  static async create(options: MediaPipeOptions): Promise<MediaPipeSegmenter> {
+    const { runtime, modelUrl, delegate } = options;
+    const modelBytes = await fetchModel(modelUrl);
     for (let attempt = 1; ; attempt++) {
       try {
-        await restoreModuleFactory(assets.wasmLoader);
+        await restoreModuleFactory(runtime.wasmLoader);
         const segmenter = await ImageSegmenter.createFromOptions(
-          { wasmLoaderPath: assets.wasmLoader, wasmBinaryPath: assets.wasmBinary },
+          { wasmLoaderPath: runtime.wasmLoader, wasmBinaryPath: runtime.wasmBinary },
           {
             baseOptions: { modelAssetBuffer: modelBytes, delegate },
             runningMode: 'VIDEO',
@@ -75,22 +76,22 @@ export class MediaPipeSegmenter implements Segmenter {
           await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
           continue;
         }
-        throw MediaPipeSegmenter.loadError(assets, model, cause);
+        throw MediaPipeSegmenter.loadError(options, cause);
       }
     }
   }
 
-  private static loadError(assets: AssetUrls, model: SegmentationModel, cause: unknown): ModelLoadError {
+  private static loadError(options: MediaPipeOptions, cause: unknown): ModelLoadError {
     const message = cause instanceof Error ? cause.message : String(cause);
-    return new ModelLoadError(`${assets.wasmLoader}, ${assets.wasmBinary}, ${assets.models[model]}`, `MediaPipe could not start: ${message}`, { cause });
+    return new ModelLoadError(`${options.runtime.wasmLoader}, ${options.runtime.wasmBinary}, ${options.modelUrl}`, `MediaPipe could not start: ${message}`, { cause });
   }
 
   async segment(image: ImageData, timestampMs: number): Promise<ConfidenceMask> {
     return this.segmentNow(image, timestampMs);
   }
 
-  /** Runs the model here, synchronously (in the segmenter's own worker when overlapped). */
-  segmentNow(image: ImageData, timestampMs: number): ConfidenceMask {
+  /** Runs the model on this thread, synchronously: MediaPipe's video mode answers through a callback before it returns. */
+  private segmentNow(image: ImageData, timestampMs: number): ConfidenceMask {
     let mask: ConfidenceMask | null = null;
     this.segmenter.segmentForVideo(image, timestampMs, (result: ImageSegmenterResult) => {
       try {

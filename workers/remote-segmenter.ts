@@ -1,6 +1,6 @@
 import type { ConfidenceMask } from '../gpu/compositor.js';
-import type { AssetUrls, SegmentationModel } from '../contract/options.js';
 import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';
+import { runtimeName, type SegmenterKind, type SegmenterSpec } from './segmenter-factory.js';
 import type { FromSegmenterWorker, ToSegmenterWorker } from './segmenter-protocol.js';
 
 interface PendingMask {
@@ -76,19 +76,32 @@ class SegmenterWorker {
 
 let nextSegmenterId = 1;
 
+/**
+ * The segmenter worker's script, built next to this blur worker: the same
+ * resolution as the page's `new URL('./blur-worker.js', import.meta.url)`, so
+ * the two stay together wherever dist/ is served (a CMS prefix, a bundler's
+ * copy of the runtime files).
+ */
+function segmenterWorkerUrl(): string {
+  return new URL('./segmenter-worker.js', import.meta.url).href;
+}
+
 /** Longest wait for one mask. MediaPipe's slowest here (GPU delegate on llvmpipe) took about 1.5 s; a stall is far longer. */
 const SEGMENT_TIMEOUT_MS = 4000;
 
-/** The segmenter worker did not get MediaPipe ready in time. */
+/** The segmenter worker did not get its segmenter ready in time. */
 export class SegmenterStartTimeout extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`the segmenter worker did not start MediaPipe within ${timeoutMs} ms`);
+  constructor(
+    readonly timeoutMs: number,
+    kind: SegmenterKind,
+  ) {
+    super(`the segmenter worker did not start ${runtimeName(kind)} within ${timeoutMs} ms`);
     this.name = 'SegmenterStartTimeout';
   }
 }
 
 /**
- * MediaPipe in a worker of its own, so that segmentation overlaps compositing
+ * A segmenter in a worker of its own, so that segmentation overlaps compositing
  * on a second core: the blur worker composites frame N while this one
  * segments frame N+1. Images go over transferred, masks come back the same way.
  */
@@ -109,17 +122,18 @@ export class RemoteSegmenter implements Segmenter {
   }
 
   /**
-   * Starts MediaPipe in the segmenter worker; rejects with SegmenterStartTimeout
-   * when it is not ready within `timeoutMs`, and then ends that worker, whose
-   * thread may be stuck.
+   * Starts the segmenter `spec` names in the segmenter worker; rejects with
+   * SegmenterStartTimeout when it is not ready within `timeoutMs`, and then
+   * ends that worker, whose thread may be stuck.
    */
-  static async create(workerUrl: string, assets: AssetUrls, model: SegmentationModel, delegate: 'CPU' | 'GPU', timeoutMs: number, stallAfterMasks?: number): Promise<RemoteSegmenter> {
+  static async create(spec: SegmenterSpec, timeoutMs: number, stallAfterMasks?: number): Promise<RemoteSegmenter> {
+    const workerUrl = segmenterWorkerUrl();
     const host = SegmenterWorker.acquire(workerUrl);
     const id = nextSegmenterId++;
     let stop = (): void => undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ready = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new SegmenterStartTimeout(timeoutMs)), timeoutMs);
+      timer = setTimeout(() => reject(new SegmenterStartTimeout(timeoutMs, spec.kind)), timeoutMs);
       stop = host.listen(
         (message) => {
           if (message.type === 'segmenter-ready' && message.segmenter === id) resolve();
@@ -130,7 +144,7 @@ export class RemoteSegmenter implements Segmenter {
         (error) => reject(new ModelLoadError(workerUrl, `The segmenter worker could not start: ${error.message}`)),
       );
     });
-    host.send({ type: 'segmenter-start', segmenter: id, assets, model, delegate, ...(stallAfterMasks !== undefined ? { stallAfterMasks } : {}) });
+    host.send({ type: 'segmenter-start', segmenter: id, spec, ...(stallAfterMasks !== undefined ? { stallAfterMasks } : {}) });
     try {
       await ready;
     } catch (error) {

@@ -1,23 +1,23 @@
 /// <reference lib="webworker" />
-import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
-import { ModelLoadError } from './segmenter.js';
+import { createSegmenter } from './segmenter-factory.js';
+import { ModelLoadError, type Segmenter } from './segmenter.js';
 import type { FromSegmenterWorker, ToSegmenterWorker } from './segmenter-protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 /** The segmenters this worker runs, by the blur worker's id for them, with what they were made from. */
-const segmenters = new Map<number, { segmenter: MediaPipeSegmenter; key: string; masksLeft: number }>();
+const segmenters = new Map<number, { segmenter: Segmenter; key: string; masksLeft: number }>();
 /**
- * A closed segmenter is kept, one per model, assets and delegate, and handed to
+ * A closed segmenter is kept, one per runtime and options, and handed to
  * the next start that asks for the same: the governor trades the general and
  * landscape models back and forth, and each new MediaPipe task would otherwise
  * instantiate another wasm module (about 30–50 MB that the browser is slow to
  * give back). At most one per model, so memory stays bounded.
  */
-const parked = new Map<string, MediaPipeSegmenter>();
+const parked = new Map<string, Segmenter>();
 
 function keyOf(message: Extract<ToSegmenterWorker, { type: 'segmenter-start' }>): string {
-  return JSON.stringify([message.assets, message.model, message.delegate]);
+  return JSON.stringify(message.spec);
 }
 /** Ids closed while still loading: their segmenter is closed as soon as it exists. */
 const closedWhileLoading = new Set<number>();
@@ -26,7 +26,7 @@ function reply(message: FromSegmenterWorker, transfer: Transferable[] = []): voi
   self.postMessage(message, transfer);
 }
 
-/** The segmenter worker's side: loads MediaPipe per model, then turns each image into a mask, one at a time. */
+/** The segmenter worker's side: loads a segmenter per model, then turns each image into a mask, one at a time. */
 export async function handleSegmenterMessage(message: ToSegmenterWorker): Promise<void> {
   switch (message.type) {
     case 'segmenter-start':
@@ -34,7 +34,7 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
         const key = keyOf(message);
         const reused = parked.get(key);
         parked.delete(key);
-        const segmenter = reused ?? (await MediaPipeSegmenter.create(message.assets, message.model, message.delegate));
+        const segmenter = reused ?? (await createSegmenter(message.spec.kind, message.spec.options));
         if (closedWhileLoading.delete(message.segmenter)) {
           park(key, segmenter);
           return;
@@ -57,7 +57,8 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
       if (entry.masksLeft-- <= 0) return;
       try {
         const image = new ImageData(message.pixels as Uint8ClampedArray<ArrayBuffer>, message.width, message.height);
-        const mask = segmenter.segmentNow(image, message.timestampMs);
+        // MediaPipe computes the mask inside this call, so runs stay one at a time as they arrive.
+        const mask = await segmenter.segment(image, message.timestampMs);
         reply({ type: 'segmenter-mask', segmenter: message.segmenter, id: message.id, width: mask.width, height: mask.height, data: mask.data }, [mask.data.buffer]);
       } catch (error) {
         reply({ type: 'segmenter-error', segmenter: message.segmenter, id: message.id, message: error instanceof Error ? error.message : String(error) });
@@ -77,7 +78,7 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
   }
 }
 
-function park(key: string, segmenter: MediaPipeSegmenter): void {
+function park(key: string, segmenter: Segmenter): void {
   if (parked.has(key)) segmenter.close();
   else parked.set(key, segmenter);
 }

@@ -1,4 +1,20 @@
 import type { ConfidenceMask } from '../gpu/compositor.js';
+import type { AssetUrls, SegmentationModel } from '../contract/options.js';
+
+/**
+ * Where a segmenter should run its model: `GPU` where the renderer has a
+ * hardware GPU, `CPU` where it renders on the CPU or on a software GPU
+ * (SwiftShader, llvmpipe), where a GPU path is many times slower. Each
+ * runtime maps it onto its own setting (MediaPipe's delegate).
+ */
+export type SegmenterAccelerator = 'CPU' | 'GPU';
+
+/** What the blur worker asks of any segmenter runtime; each runtime turns it into its own options. */
+export interface SegmenterRequest {
+  readonly assets: AssetUrls;
+  readonly model: SegmentationModel;
+  readonly accelerator: SegmenterAccelerator;
+}
 
 /** Turns a small image of the frame into a person-confidence mask of the same size. */
 export interface Segmenter {
