@@ -80,7 +80,11 @@ export type MainToWorker =
   | {
       readonly type: 'start';
       readonly transport: TransportInit;
-      /** The backend to run, then those to step down to if its GPU context is lost, best first. */
+      /**
+       * The backend to run, then those to step down to, best first: the next
+       * one starts when one will not start, does not prove its blur, or loses
+       * its GPU device or context.
+       */
       readonly backends: readonly Backend[];
       readonly options: LiveOptions;
       readonly background: Background;
@@ -118,7 +122,10 @@ export type WorkerToMain =
   | { readonly type: 'output-track'; readonly track: MediaStreamTrack }
   /** The `frames` transport is ready for the next camera frame. */
   | { readonly type: 'need-frame' }
-  /** A processed frame for the `frames` transport; the page draws it and closes it. */
+  /**
+   * A processed frame for the `streams` and `frames` transports; the page
+   * hands it to its generator or draws it into the captured canvas, and closes it.
+   */
   | { readonly type: 'output-frame'; readonly frame: VideoFrame }
   /** The pipeline stepped down to another backend after a GPU fault; no raw frame was sent. */
   | { readonly type: 'backend-changed'; readonly backend: Backend; readonly reason: string }
