@@ -9,6 +9,7 @@ import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefineme
 import { WorkerBridge } from './worker-bridge.js';
 import type { Background } from '../contract/background.js';
 import type { AssetUrls, LiveOptions, RendererPreference, MaskRefinement, OutputView, SegmentationModel } from '../contract/options.js';
+import type { ProbedBackend } from '../contract/ladder.js';
 import type { PipelineTestHooks, TransportInit, WorkerToMain } from '../contract/protocol.js';
 import type { PipelineStats } from '../contract/stats.js';
 
@@ -96,6 +97,8 @@ export class BlurProcessor extends EventTarget {
   private streams: InsertableStreamsTransport | null = null;
   /** The backends the ladder chose, best first; a restarted worker gets them again. */
   private backends: LadderDecision['backends'] = [];
+  /** The registered backends the worker reported, with their rungs: what a backend's tier is read from. */
+  private probedBackends: readonly ProbedBackend[] = [];
   /** Workers lost since start: the first is replaced as it was, the second by the CPU path, the third ends the output. */
   private workerLosses = 0;
   private lastWorkerMessageAt = 0;
@@ -331,6 +334,7 @@ export class BlurProcessor extends EventTarget {
     const probed = bridge.once('probed', signal);
     bridge.send({ type: 'probe' });
     const { capabilities } = await probed.catch(rethrowAsBlurError);
+    this.probedBackends = capabilities.backends;
 
     const decision = chooseTier({ page: detectPageCapabilities(), worker: capabilities, maxTier: this.maxTier });
     if (decision.tier === 5 || !decision.transport) {
@@ -360,9 +364,9 @@ export class BlurProcessor extends EventTarget {
     }, 250);
     // The tier is the ladder's only once the worker's backend has proven its blur; one that did not is a refused tier.
     const started = await ready.catch(rethrowAsBlurError);
-    const refusedByProof = started.refused.map((r) => ({ tier: tierOf(r.backend, transportKind), reason: r.reason }));
+    const refusedByProof = started.refused.map((r) => ({ tier: tierOf(this.probedBackends, r.backend, transportKind), reason: r.reason }));
     for (const r of refusedByProof) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
-    this.announceTier(tierOf(started.backend, transportKind), [...decision.refused, ...refusedByProof]);
+    this.announceTier(tierOf(this.probedBackends, started.backend, transportKind), [...decision.refused, ...refusedByProof]);
     this.output = await output;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -504,7 +508,9 @@ export class BlurProcessor extends EventTarget {
         await this.stop();
         return;
       }
-      const backends = this.workerLosses === 1 ? this.backends : (['cpu'] as const);
+      // The second restart runs only the ladder's last step down: the CPU renderer, which ends every ladder of today's registry.
+      const lastResort = this.backends.slice(-1);
+      const backends = this.workerLosses === 1 ? this.backends : lastResort;
       const message = `The blur worker died (${reason}); ${this.workerLosses === 1 ? 'restarted it' : 'restarted it on the CPU path'}. The output kept its track and sent no unblurred frame.`;
       console.warn(`blur-camera: ${message}`);
       this.emit('error', { type: 'worker-crashed', message, recovered: true });
@@ -518,7 +524,7 @@ export class BlurProcessor extends EventTarget {
       this.lastWorkerMessageAt = performance.now();
       this.sendStart(bridge, transport, transfer, backends);
       if (this.workerLosses === 2) {
-        const tier = tierOf('cpu', this.transportKind);
+        const tier = tierOf(this.probedBackends, lastResort[0] ?? '', this.transportKind);
         const previous = this.currentTier;
         this.currentTier = tier;
         this.lastRefused = [...this.lastRefused, ...(previous ? [{ tier: previous, reason: message }] : [])];
@@ -668,7 +674,7 @@ export class BlurProcessor extends EventTarget {
       else message.frame.close();
     }
     if (message.type === 'backend-changed' && this.transportKind) {
-      const tier = tierOf(message.backend, this.transportKind);
+      const tier = tierOf(this.probedBackends, message.backend, this.transportKind);
       const previous = this.currentTier;
       this.currentTier = tier;
       this.lastRefused = [...this.lastRefused, ...(previous ? [{ tier: previous, reason: message.reason }] : [])];

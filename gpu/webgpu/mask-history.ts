@@ -1,4 +1,4 @@
-import { historyLength, type CompositorTimings, type ConfidenceMask, type MaskRefinement } from '../compositor.js';
+import { historyLength, type ConfidenceMask, type MaskRefinement } from '../compositor.js';
 import { maskSmoothingKernel } from '../gaussian-kernel.js';
 import { MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS } from '../refine-constants.js';
 import type { GpuPasses } from './gpu-passes.js';
