@@ -96,7 +96,7 @@ const HARDWARE_GPU_CANARY_MS = 12;
 /**
  * Starts a backend whose blur is proven, with the fastest renderer that really
  * works in its tier:
- * - `cpu` is the typed-array renderer;
+ * - a backend whose descriptor says it is a CPU renderer (`cpu`) starts as it is;
  * - a GPU backend whose GPU says it is a software one renders on the CPU (one
  *   720p pass over SwiftShader costs ~60 ms of CPU, the whole CPU renderer ~15);
  * - a GPU backend that does not say (WebKit reports every GPU as "Apple GPU")
@@ -105,6 +105,8 @@ const HARDWARE_GPU_CANARY_MS = 12;
  *   get MediaPipe's GPU delegate, which blocked WebKit's worker for seconds on
  *   llvmpipe until the watchdog ended the output;
  * - `renderer: 'gpu'` always uses the GPU API.
+ * The CPU renderer of a GPU backend is gpu/cpu's, reported under the GPU
+ * backend's name (its compositor says `cpu`).
  * Throws BackendRefused when the backend cannot start or does not blur.
  */
 export async function startBackend(backend: BackendName, context: BackendContext): Promise<RunningBackend> {
