@@ -1,7 +1,6 @@
 import { GpuMemoryLedger } from './gpu-memory-ledger.js';
 import { BackgroundFitter, renderMode, type Background, type FittedBackground, type RenderMode } from '../background.js';
 import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, RenderParams } from '../compositor.js';
-import { gaussianKernel, planBlur } from '../gaussian-kernel.js';
 import { blurSigma, EDGE_RANGE_SIGMA } from '../refine-constants.js';
 import downscaleSource from './downscale-frame.wgsl';
 import separableBlurSource from './separable-blur.wgsl';
@@ -9,21 +8,17 @@ import compositeSource from './composite.wgsl';
 import { FrameUploader } from './frame-upload.js';
 import { frameSize } from '../frame-size.js';
 import { alignedBytesPerRow, GpuPasses } from './gpu-passes.js';
-import { kernelUniform, KERNEL_UNIFORM_BYTES } from './kernel-uniform.js';
+import { WebGpuFrameBlur } from './frame-blur.js';
 import { checkMaskBindings, MASK_HISTORY_END_BINDING, WebGpuMaskHistory } from './mask-history.js';
 import { BackgroundTextures } from './background-textures.js';
 import { packRows } from './padded-rows.js';
 
 const OUTPUT_FORMAT: GPUTextureFormat = 'rgba8unorm';
-const BLUR_FORMAT: GPUTextureFormat = 'rgba8unorm';
 
-/** Textures whose size follows the frame. */
-interface FrameTargets {
+/** The composite's target and its read-back, at the frame's size. */
+interface OutputTargets {
   readonly width: number;
   readonly height: number;
-  readonly downsample: number;
-  readonly blurA: GPUTexture;
-  readonly blurB: GPUTexture;
   readonly output: GPUTexture;
   readonly readback: GPUBuffer;
   readonly bytesPerRow: number;
@@ -40,8 +35,8 @@ interface ModelInputTargets {
 /**
  * Tier 1's compositor: every per-pixel step (downscale, mask refinement, blur,
  * mix) runs as WebGPU render passes; only the model's small input is read back.
- * The mask history lives in mask-history.ts, the background's textures in
- * background-textures.ts.
+ * The blur lives in frame-blur.ts, the mask history in mask-history.ts, the
+ * background's textures in background-textures.ts.
  */
 export class WebGpuCompositor implements Compositor {
   readonly name = 'webgpu';
@@ -52,25 +47,18 @@ export class WebGpuCompositor implements Compositor {
   private readonly passes: GpuPasses;
   private readonly sampler: GPUSampler;
   private readonly downscaleToModelPipeline: GPURenderPipeline;
-  private readonly downscaleToBlurPipeline: GPURenderPipeline;
-  private readonly downscaleWeightedPipeline: GPURenderPipeline;
-  private readonly weightParams: GPUBuffer;
-  private readonly blurPipeline: GPURenderPipeline;
   private readonly compositePipeline: GPURenderPipeline;
   private readonly modelDownscaleParams: GPUBuffer;
-  private readonly blurDownscaleParams: GPUBuffer;
-  private readonly blurRowsParams: GPUBuffer;
-  private readonly blurColumnsParams: GPUBuffer;
   private readonly compositeParams: GPUBuffer;
   private readonly profile: boolean;
   private readonly uploader: FrameUploader;
   private readonly masks: WebGpuMaskHistory;
+  private readonly blur: WebGpuFrameBlur;
   /** The current frame as rgba on the GPU; uploaded once, used by every pass of that frame. */
   private frameRgb: GPUTexture | null = null;
   private uploadedFrame: VideoFrame | null = null;
   private modelInput: ModelInputTargets | null = null;
-  private frameTargets: FrameTargets | null = null;
-  private blurSigma = -1;
+  private outputTargets: OutputTargets | null = null;
   /** Stands in for the guide before the model's input exists, and for the background while there is none (the shader then ignores it). */
   private readonly placeholderGuide: GPUTexture;
   private readonly background = new BackgroundFitter();
@@ -100,18 +88,12 @@ export class WebGpuCompositor implements Compositor {
     const downscale = this.passes.module(downscaleSource, 'downscale-frame');
     const blur = this.passes.module(separableBlurSource, 'separable-blur');
     this.downscaleToModelPipeline = this.passes.pipeline(downscale, 'rgba8unorm', 'downscale to model input');
-    this.downscaleToBlurPipeline = this.passes.pipeline(downscale, BLUR_FORMAT, 'downscale for blur');
-    this.downscaleWeightedPipeline = this.passes.pipeline(downscale, BLUR_FORMAT, 'downscale for blur, background-weighted', 'fragmentBackgroundWeighted');
-    this.blurPipeline = this.passes.pipeline(blur, BLUR_FORMAT, 'frame blur');
     this.compositePipeline = this.passes.pipeline(this.passes.module(compositeSource, 'composite'), OUTPUT_FORMAT, 'composite');
 
     this.modelDownscaleParams = this.passes.uniform(16, 'model downscale params');
-    this.blurDownscaleParams = this.passes.uniform(16, 'blur downscale params');
-    this.blurRowsParams = this.passes.uniform(KERNEL_UNIFORM_BYTES, 'blur rows params');
-    this.blurColumnsParams = this.passes.uniform(KERNEL_UNIFORM_BYTES, 'blur columns params');
+    this.blur = new WebGpuFrameBlur(device, this.passes, this.sampler, downscale, blur);
     this.masks = new WebGpuMaskHistory(device, this.passes, blur);
     this.compositeParams = this.passes.uniform(32, 'composite params');
-    this.weightParams = this.passes.uniform(16, 'background weight params');
 
     this.uploader = new FrameUploader(device, this.sampler);
 
@@ -174,43 +156,18 @@ export class WebGpuCompositor implements Compositor {
     const blurStarted = performance.now();
     // Decided before the upload's await, so that a mask cleared meanwhile cannot leave a frame at the slider's sigma without one.
     const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.masks.held > 0);
-    const targets = this.ensureFrameTargets(width, height, blurSigma(params.sigma, this.masks.held > 0));
+    const blurred = this.blur.prepare(width, height, blurSigma(params.sigma, this.masks.held > 0));
+    const targets = this.ensureOutput(width, height);
     const encoder = this.device.createCommandEncoder({ label: 'frame' });
     const rgb = await this.upload(frame, encoder, timings);
     const fitted = mode === 'replace' ? this.backgroundTextures.upload(this.background.fit(width, height)!) : null;
-    if (mode === 'blur') this.encodeBlur(encoder, rgb, targets, params);
+    if (mode === 'blur') this.blur.encode(encoder, rgb, params, this.masks);
     if (this.profile) {
       this.device.queue.submit([encoder.finish()]);
       await this.device.queue.onSubmittedWorkDone();
     }
     timings.blur = performance.now() - blurStarted;
-    return this.composite(frame, params, timings, this.profile ? null : encoder, rgb, targets, mode, fitted);
-  }
-
-  /** The frame's blurred copy into `targets.blurA`: downscale (background-weighted for `weighted`), rows, columns. */
-  private encodeBlur(encoder: GPUCommandEncoder, rgb: GPUTexture, targets: FrameTargets, params: RenderParams): void {
-    const weighted = params.refinement === 'weighted' && this.masks.held > 0;
-    const downscaleEntries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: rgb.createView() },
-      { binding: 1, resource: this.sampler },
-      { binding: 2, resource: { buffer: this.blurDownscaleParams } },
-    ];
-    if (weighted) {
-      this.device.queue.writeBuffer(this.weightParams, 0, new Uint32Array([this.masks.held, 0, 0, 0]));
-      downscaleEntries.push(
-        ...this.masks.entries(),
-        { binding: MASK_HISTORY_END_BINDING, resource: { buffer: this.weightParams } },
-      );
-    }
-    this.passes.draw(encoder, weighted ? this.downscaleWeightedPipeline : this.downscaleToBlurPipeline, targets.blurA, downscaleEntries);
-    this.passes.draw(encoder, this.blurPipeline, targets.blurB, [
-      { binding: 0, resource: targets.blurA.createView() },
-      { binding: 1, resource: { buffer: this.blurRowsParams } },
-    ]);
-    this.passes.draw(encoder, this.blurPipeline, targets.blurA, [
-      { binding: 0, resource: targets.blurB.createView() },
-      { binding: 1, resource: { buffer: this.blurColumnsParams } },
-    ]);
+    return this.composite(frame, params, timings, this.profile ? null : encoder, rgb, blurred, targets, mode, fitted);
   }
 
   /** The final pass and the read-back into a VideoFrame; `encoder` null starts a new one (profiling). */
@@ -220,7 +177,8 @@ export class WebGpuCompositor implements Compositor {
     timings: CompositorTimings,
     encoder: GPUCommandEncoder | null,
     rgb: GPUTexture,
-    targets: FrameTargets,
+    blurred: GPUTexture,
+    targets: OutputTargets,
     mode: RenderMode,
     fitted: FittedBackground | null,
   ): Promise<VideoFrame> {
@@ -236,7 +194,7 @@ export class WebGpuCompositor implements Compositor {
     this.passes.draw(compositeEncoder, this.compositePipeline, targets.output, [
       { binding: 0, resource: rgb.createView() },
       { binding: 1, resource: this.sampler },
-      { binding: 2, resource: targets.blurA.createView() },
+      { binding: 2, resource: blurred.createView() },
       ...this.masks.entries(),
       { binding: MASK_HISTORY_END_BINDING, resource: { buffer: this.compositeParams } },
       { binding: MASK_HISTORY_END_BINDING + 1, resource: (this.modelInput?.texture ?? this.placeholderGuide).createView() },
@@ -284,11 +242,9 @@ export class WebGpuCompositor implements Compositor {
     this.uploadedFrame = null;
     this.destroyModelInput();
     this.masks.destroy();
-    this.destroyFrameTargets();
-    for (const buffer of [
-      this.modelDownscaleParams, this.blurDownscaleParams, this.blurRowsParams, this.blurColumnsParams,
-      this.compositeParams, this.weightParams,
-    ]) buffer.destroy();
+    this.destroyOutput();
+    this.blur.destroy();
+    for (const buffer of [this.modelDownscaleParams, this.compositeParams]) buffer.destroy();
   }
 
   /** The output's tight rows, reused from frame to frame. */
@@ -344,38 +300,18 @@ export class WebGpuCompositor implements Compositor {
     return this.modelInput;
   }
 
-  private ensureFrameTargets(width: number, height: number, sigma: number): FrameTargets {
-    const plan = planBlur(sigma);
-    const current = this.frameTargets;
-    if (!current || current.width !== width || current.height !== height || current.downsample !== plan.downsample) {
-      this.destroyFrameTargets();
-      const smallWidth = Math.max(1, Math.round(width / plan.downsample));
-      const smallHeight = Math.max(1, Math.round(height / plan.downsample));
-      const usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.RENDER_ATTACHMENT;
-      const bytesPerRow = alignedBytesPerRow(width);
-      this.frameTargets = {
-        width,
-        height,
-        downsample: plan.downsample,
-        blurA: this.passes.texture(smallWidth, smallHeight, BLUR_FORMAT, usage, 'blur ping'),
-        blurB: this.passes.texture(smallWidth, smallHeight, BLUR_FORMAT, usage, 'blur pong'),
-        output: this.passes.texture(width, height, OUTPUT_FORMAT, GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC, 'output'),
-        readback: this.device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'output readback' }),
-        bytesPerRow,
-      };
-      this.blurSigma = -1;
-      const bytes = new ArrayBuffer(16);
-      new Float32Array(bytes, 0, 2).set([1 / smallWidth, 1 / smallHeight]);
-      new Uint32Array(bytes, 8, 1)[0] = Math.max(1, plan.downsample / 2);
-      this.device.queue.writeBuffer(this.blurDownscaleParams, 0, bytes);
-    }
-    if (this.blurSigma !== sigma) {
-      const kernel = gaussianKernel(plan.sigmaAtScale);
-      this.device.queue.writeBuffer(this.blurRowsParams, 0, kernelUniform(kernel, [1, 0]));
-      this.device.queue.writeBuffer(this.blurColumnsParams, 0, kernelUniform(kernel, [0, 1]));
-      this.blurSigma = sigma;
-    }
-    return this.frameTargets!;
+  private ensureOutput(width: number, height: number): OutputTargets {
+    if (this.outputTargets && this.outputTargets.width === width && this.outputTargets.height === height) return this.outputTargets;
+    this.destroyOutput();
+    const bytesPerRow = alignedBytesPerRow(width);
+    this.outputTargets = {
+      width,
+      height,
+      output: this.passes.texture(width, height, OUTPUT_FORMAT, GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC, 'output'),
+      readback: this.device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'output readback' }),
+      bytesPerRow,
+    };
+    return this.outputTargets;
   }
 
   private destroyModelInput(): void {
@@ -384,13 +320,9 @@ export class WebGpuCompositor implements Compositor {
     this.modelInput = null;
   }
 
-  private destroyFrameTargets(): void {
-    const targets = this.frameTargets;
-    if (!targets) return;
-    targets.blurA.destroy();
-    targets.blurB.destroy();
-    targets.output.destroy();
-    targets.readback.destroy();
-    this.frameTargets = null;
+  private destroyOutput(): void {
+    this.outputTargets?.output.destroy();
+    this.outputTargets?.readback.destroy();
+    this.outputTargets = null;
   }
 }
