@@ -5,7 +5,7 @@ import type { BlurCameraState } from '../src/events.js';
 
 /**
  * What the badge tells the user, per tier and state. Short and plain; a page
- * replaces any of them through the `badgeText` property or the `badge` slot.
+ * replaces any of them through the `badgeTexts` property or the `badge` slot.
  */
 export interface BadgeTexts {
   readonly starting: string;
@@ -21,7 +21,6 @@ export interface BadgeTexts {
   readonly replaced?: string;
 }
 
-/** What the output shows behind the person, for the badge. */
 /** What the output shows behind the person (see BlurProcessor's `effect`). */
 export type BadgeEffect = BackgroundEffect;
 

@@ -1,6 +1,7 @@
 import type { Background } from './background.js';
-import type { Backend } from './backend.js';
+import type { Backend, BackendName } from './backend.js';
 import type { BlurErrorType, SerializedError } from './errors.js';
+import type { ProbedBackend } from './ladder.js';
 import type { AssetUrls, LiveOptions, RendererPreference } from './options.js';
 import type { PipelineStats } from './stats.js';
 
@@ -10,24 +11,10 @@ import type { PipelineStats } from './stats.js';
  * union on `type`, and errors cross as plain data, never as thrown objects.
  */
 
-export interface GpuProbe {
-  readonly ok: boolean;
-  /** Why WebGPU was refused, for `tierchange`'s reason. */
-  readonly reason: string;
-  readonly fallbackAdapter: boolean;
-}
-
-export interface WebGl2Probe {
-  readonly ok: boolean;
-  readonly reason: string;
-  /** A software renderer (SwiftShader, llvmpipe): MediaPipe's CPU delegate is faster there. */
-  readonly software: boolean;
-}
-
 /** What the worker found it can do, probed where the work will run. */
 export interface WorkerCapabilities {
-  readonly webgpu: GpuProbe;
-  readonly webgl2: WebGl2Probe;
+  /** Every registered backend, in the registry's order (best first): the order to step down in. */
+  readonly backends: readonly ProbedBackend[];
   /** The W3C form of insertable streams: MediaStreamTrackProcessor and VideoTrackGenerator in the worker (Safari 18). */
   readonly trackProcessorInWorker: boolean;
   /**
@@ -62,7 +49,7 @@ export interface PipelineTestHooks {
   /** Replace the camera's frame interval as the governor's budget, e.g. 1 ms to force it to shed work. */
   readonly frameBudgetMs?: number;
   /** These backends' compositors pass frames through unblurred, as WebKit's missing `ctx.filter` did: their blur check must refuse them. */
-  readonly brokenBlur?: readonly Backend[];
+  readonly brokenBlur?: readonly BackendName[];
   /** The first segmenter answers no more after this many masks, as a stuck MediaPipe would: the pipeline must restart it. */
   readonly stallSegmenterAfterMasks?: number;
   /** Hold back the backend's start, so tests can change options while the worker is still starting. */
@@ -71,7 +58,7 @@ export interface PipelineTestHooks {
 
 /** A backend the worker would not run, and why. */
 export interface RefusedBackend {
-  readonly backend: Backend;
+  readonly backend: BackendName;
   readonly reason: string;
 }
 
@@ -80,8 +67,12 @@ export type MainToWorker =
   | {
       readonly type: 'start';
       readonly transport: TransportInit;
-      /** The backend to run, then those to step down to if its GPU context is lost, best first. */
-      readonly backends: readonly Backend[];
+      /**
+       * The backend to run, then those to step down to, best first: the next
+       * one starts when one will not start, does not prove its blur, or loses
+       * its GPU device or context.
+       */
+      readonly backends: readonly BackendName[];
       readonly options: LiveOptions;
       readonly background: Background;
       readonly assets: AssetUrls;
@@ -112,16 +103,19 @@ export type WorkerToMain =
    * The backend that runs, after those before it in the start message's list
    * were refused (they would not start, or did not prove their blur).
    */
-  | { readonly type: 'backend-ready'; readonly backend: Backend; readonly compositor: Backend; readonly refused: readonly RefusedBackend[] }
+  | { readonly type: 'backend-ready'; readonly backend: BackendName; readonly compositor: Backend; readonly refused: readonly RefusedBackend[] }
   | { readonly type: 'first-frame' }
   /** The `track` transport's processed track, transferred back. */
   | { readonly type: 'output-track'; readonly track: MediaStreamTrack }
   /** The `frames` transport is ready for the next camera frame. */
   | { readonly type: 'need-frame' }
-  /** A processed frame for the `frames` transport; the page draws it and closes it. */
+  /**
+   * A processed frame for the `streams` and `frames` transports; the page
+   * hands it to its generator or draws it into the captured canvas, and closes it.
+   */
   | { readonly type: 'output-frame'; readonly frame: VideoFrame }
   /** The pipeline stepped down to another backend after a GPU fault; no raw frame was sent. */
-  | { readonly type: 'backend-changed'; readonly backend: Backend; readonly reason: string }
+  | { readonly type: 'backend-changed'; readonly backend: BackendName; readonly reason: string }
   | { readonly type: 'stats'; readonly stats: PipelineStats }
   | {
       readonly type: 'error';

@@ -1,10 +1,12 @@
-import { MASK_HISTORY_LENGTH } from './refine-constants.js';
 /**
  * The contract between the worker's frame pipeline and a rendering backend.
- * Each tier picks one implementation (WebGPU today); the pipeline never
- * branches on the backend.
+ * Three implement it: WebGPU (gpu/webgpu/), WebGL2 (gpu/webgl2/) and the
+ * CPU's typed-array loops (gpu/cpu/). The worker starts the one its tier
+ * names (the CPU one where that tier's GPU is a software one); the pipeline
+ * never branches on which it got.
  */
 
+import { MASK_HISTORY_LENGTH } from './refine-constants.js';
 import type { Backend } from '../contract/backend.js';
 import type { MaskRefinement } from '../contract/options.js';
 import type { Background } from '../contract/background.js';
@@ -41,7 +43,7 @@ export interface RenderParams {
  * are the time to record and submit the work.
  */
 export interface CompositorTimings {
-  /** Copying the frame's planes out of the VideoFrame and into GPU textures. */
+  /** Copying the frame's planes out of the VideoFrame into the backend's memory (GPU textures, or typed arrays on the CPU). */
   upload?: number;
   scale?: number;
   readback?: number;
@@ -77,6 +79,6 @@ export interface Compositor {
   setBackground(background: Background): void;
   /** Renders the output for `frame`; the caller owns and closes both frames. */
   render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame>;
-  /** Releases every GPU resource. Safe to call twice. */
+  /** Releases every resource it holds (GPU textures and buffers, or typed arrays). Safe to call twice. */
   destroy(): void;
 }

@@ -1,15 +1,9 @@
-import type { Backend } from '../contract/backend.js';
+import type { BackendName } from '../contract/backend.js';
+import type { LadderRung, ProbedBackend, Tier, TransportClass } from '../contract/ladder.js';
 import type { WorkerCapabilities } from '../contract/protocol.js';
 
-/**
- * The rungs, best first:
- * 1. WebGPU + insertable streams + worker
- * 2. WebGL2 + insertable streams + worker
- * 3. WebGPU + canvas capture
- * 4. the CPU renderer (typed-array loops) + canvas capture where the browser has it
- * 5. unsupported
- */
-export type Tier = 1 | 2 | 3 | 4 | 5;
+/** The rungs are listed where they are declared, in contract/ladder.ts; each backend names its own. */
+export type { Tier };
 
 export const TIERS: readonly Tier[] = [1, 2, 3, 4, 5];
 
@@ -27,7 +21,7 @@ export interface LadderDecision {
   readonly refused: readonly RefusedTier[];
   /** The transport and backends (the chosen one, then those to step down to) for tiers 1–4. */
   readonly transport: TransportKind | null;
-  readonly backends: readonly Backend[];
+  readonly backends: readonly BackendName[];
 }
 
 /** What the page offers, detected by feature (never by user agent). */
@@ -41,6 +35,7 @@ export interface PageCapabilities {
 
 export interface Capabilities {
   readonly page: PageCapabilities;
+  /** What the worker probed, with every registered backend's rungs. */
   readonly worker: WorkerCapabilities;
   /** The best rung the user allows (`max-tier`): 4 forces the CPU path, 1 allows all. */
   readonly maxTier: Tier;
@@ -55,76 +50,79 @@ export function detectPageCapabilities(): PageCapabilities {
   };
 }
 
-/** The tier a backend gives on a transport. */
-export function tierOf(backend: Backend, transport: TransportKind): Tier {
-  switch (backend) {
-    case 'webgpu':
-      return transport === 'frames' ? 3 : 1;
-    case 'webgl2':
-      return 2;
-    case 'cpu':
-      return 4;
-  }
+function transportClass(transport: TransportKind): TransportClass {
+  return transport === 'frames' ? 'capture' : 'insertable';
 }
 
-interface Rung {
-  readonly transport: TransportKind | null;
-  readonly backends: readonly Backend[];
-  readonly refusal: string | null;
+/**
+ * The tier a backend gives on a transport: its rung for that transport, else
+ * its best rung (a step-down is announced as its own tier), else 5.
+ */
+export function tierOf(backends: readonly ProbedBackend[], backend: BackendName, transport: TransportKind): Tier {
+  const rungs = backends.find((b) => b.name === backend)?.rungs ?? [];
+  return (rungs.find((r) => r.transports.includes(transportClass(transport))) ?? rungs[0])?.tier ?? 5;
 }
 
-function insertableTransport(c: Capabilities): TransportKind | null {
+const NO_INSERTABLE = 'no insertable streams (MediaStreamTrackProcessor with MediaStreamTrackGenerator or VideoTrackGenerator)';
+const NO_CAPTURE = 'no canvas capture with VideoFrame';
+
+/** The page's transport of a class, or why there is none. */
+function transportFor(kind: TransportClass, c: Capabilities): TransportKind | string {
+  if (kind === 'capture') return c.page.canvasCapture ? 'frames' : NO_CAPTURE;
   if (c.page.mainThreadInsertableStreams) return 'streams';
   if (c.worker.trackProcessorInWorker) return 'track';
-  return null;
+  return NO_INSERTABLE;
 }
 
-function rung(tier: Tier, c: Capabilities): Rung {
-  const insertable = insertableTransport(c);
-  if (tier !== 5 && !c.worker.webglForSegmenter) {
-    return { transport: null, backends: [], refusal: 'no WebGL in a worker, which the segmenter (MediaPipe) needs even on the CPU' };
-  }
-  const { webgpu, webgl2 } = c.worker;
-  const noInsertable = 'no insertable streams (MediaStreamTrackProcessor with MediaStreamTrackGenerator or VideoTrackGenerator)';
-  const noCapture = 'no canvas capture with VideoFrame';
-  const refuse = (refusal: string): Rung => ({ transport: null, backends: [], refusal });
-  switch (tier) {
-    case 1:
-      if (!insertable) return refuse(noInsertable);
-      if (!webgpu.ok) return refuse(webgpu.reason);
-      return { transport: insertable, backends: ['webgpu', ...(webgl2.ok ? (['webgl2'] as const) : []), 'cpu'], refusal: null };
-    case 2:
-      if (!insertable) return refuse(noInsertable);
-      if (!webgl2.ok) return refuse(webgl2.reason);
-      return { transport: insertable, backends: ['webgl2', 'cpu'], refusal: null };
-    case 3:
-      if (!c.page.canvasCapture) return refuse(noCapture);
-      if (!webgpu.ok) return refuse(webgpu.reason);
-      return { transport: 'frames', backends: ['webgpu', 'cpu'], refusal: null };
-    case 4: {
-      if (!c.page.webAssembly) return refuse('no WebAssembly');
-      // Insertable streams where there are any: no main-thread hop per frame. (In Chromium over SwiftShader, canvas capture
-      // with the CPU renderer also left MediaPipe stuck making its WebGL context more often than not.)
-      const transport = insertable ?? (c.page.canvasCapture ? 'frames' : null);
-      if (!transport) return refuse(`${noInsertable}, and ${noCapture}`);
-      return { transport, backends: ['cpu'], refusal: null };
-    }
-    case 5:
-      return { transport: null, backends: [], refusal: null };
-  }
+function isTransport(value: TransportKind | string): value is TransportKind {
+  return value === 'streams' || value === 'track' || value === 'frames';
+}
+
+type RungOutcome = { readonly transport: TransportKind; readonly refusal: null } | { readonly transport: null; readonly refusal: string };
+
+/** Whether `backend` can take `rung` here: WebAssembly where the rung needs it, then its first transport the page has, then its probe. */
+function tryRung(backend: ProbedBackend, rung: LadderRung, c: Capabilities): RungOutcome {
+  if (rung.needsWebAssembly && !c.page.webAssembly) return { transport: null, refusal: 'no WebAssembly' };
+  const found = rung.transports.map((kind) => transportFor(kind, c));
+  // The rung lists its transports preferred first (see the CPU backend's).
+  const transport = found.find(isTransport);
+  if (!transport) return { transport: null, refusal: found.join(', and ') };
+  if (!backend.available) return { transport: null, refusal: backend.reason };
+  return { transport, refusal: null };
+}
+
+/** The backends to step down to from `chosen`: those after it in the registry that are available and run on the same transport. */
+function stepDowns(chosen: ProbedBackend, transport: TransportKind, backends: readonly ProbedBackend[]): BackendName[] {
+  const kind = transportClass(transport);
+  return backends
+    .slice(backends.indexOf(chosen) + 1)
+    .filter((b) => b.available && b.rungs.some((r) => r.transports.includes(kind)))
+    .map((b) => b.name);
 }
 
 /** Picks the best tier the browser and the user allow, and records why each better one was refused. */
 export function chooseTier(capabilities: Capabilities): LadderDecision {
   const refused: RefusedTier[] = [];
+  const { backends } = capabilities.worker;
   for (const tier of TIERS) {
     if (tier === 5) break;
     if (tier < capabilities.maxTier) {
       refused.push({ tier, reason: `max-tier is ${capabilities.maxTier}` });
       continue;
     }
-    const { transport, backends, refusal } = rung(tier, capabilities);
-    if (refusal === null && transport) return { tier, refused, transport, backends };
+    if (!capabilities.worker.webglForSegmenter) {
+      refused.push({ tier, reason: 'no WebGL in a worker, which the segmenter (MediaPipe) needs even on the CPU' });
+      continue;
+    }
+    // Every backend with a rung at this tier, in the registry's order; the first that can take it does.
+    let refusal: string | null = null;
+    for (const backend of backends) {
+      for (const rung of backend.rungs.filter((r) => r.tier === tier)) {
+        const outcome = tryRung(backend, rung, capabilities);
+        if (outcome.transport) return { tier, refused, transport: outcome.transport, backends: [backend.name, ...stepDowns(backend, outcome.transport, backends)] };
+        refusal ??= outcome.refusal;
+      }
+    }
     refused.push({ tier, reason: refusal ?? 'unavailable' });
   }
   return { tier: 5, refused, transport: null, backends: [] };

@@ -1,4 +1,5 @@
-import type { Backend } from '../contract/backend.js';
+import type { BackendName } from '../contract/backend.js';
+import type { ProbedBackend } from '../contract/ladder.js';
 import type { AssetUrls, LiveOptions } from '../contract/options.js';
 import type { MainToWorker, WorkerToMain } from '../contract/protocol.js';
 import type { PipelineStats } from '../contract/stats.js';
@@ -49,6 +50,8 @@ export class PipelineRun {
   private output: MediaStreamTrack | null = null;
   private currentTier: Tier | null = null;
   private lastRefused: LadderDecision['refused'] = [];
+  /** The registered backends the worker reported, with their rungs: what a backend's tier is read from. */
+  private probedBackends: readonly ProbedBackend[] = [];
   private latestStats: PipelineStats = EMPTY_STATS;
   private stopped = false;
   private inputEndReported = false;
@@ -84,6 +87,7 @@ export class PipelineRun {
     const probed = bridge.once('probed', signal);
     bridge.send({ type: 'probe' });
     const { capabilities } = await probed.catch(rethrowAsBlurError);
+    this.probedBackends = capabilities.backends;
 
     const decision = chooseTier({ page: detectPageCapabilities(), worker: capabilities, maxTier: this.settings.maxTier });
     if (decision.tier === 5 || !decision.transport) {
@@ -106,9 +110,9 @@ export class PipelineRun {
     this.watchInputAndOutput();
     // The tier is the ladder's only once the worker's backend has proven its blur; one that did not is a refused tier.
     const started = await ready.catch(rethrowAsBlurError);
-    const refusedByProof = started.refused.map((r) => ({ tier: tierOf(r.backend, transport.kind), reason: r.reason }));
+    const refusedByProof = started.refused.map((r) => ({ tier: tierOf(this.probedBackends, r.backend, transport.kind), reason: r.reason }));
     for (const r of refusedByProof) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
-    this.announceTier(tierOf(started.backend, transport.kind), [...decision.refused, ...refusedByProof]);
+    this.announceTier(tierOf(this.probedBackends, started.backend, transport.kind), [...decision.refused, ...refusedByProof]);
     this.output = await transport.output;
     await withDeadline(firstFrame.catch(rethrowAsBlurError), FIRST_FRAME_TIMEOUT_MS, () => this.noFirstFrame());
     supervisor.arm();
@@ -116,7 +120,7 @@ export class PipelineRun {
   }
 
   /** Sends a (new) worker its start message, joined to the transport. */
-  private startWorker(bridge: WorkerBridge, backends: readonly Backend[]): void {
+  private startWorker(bridge: WorkerBridge, backends: readonly BackendName[]): void {
     if (!this.transport) return;
     const { init, transfer } = this.transport.connect(bridge, this.aborter.signal);
     const { profile, renderer, adaptive, testHooks } = this.settings;
@@ -136,7 +140,7 @@ export class PipelineRun {
         console.warn(`blur-camera: ${message}`);
         this.emit('error', { type: 'worker-crashed', message, recovered: true });
       },
-      onSteppedDown: (message) => this.changeTier('cpu', message),
+      onSteppedDown: (backend, message) => this.changeTier(backend, message),
       onLost: (message) => {
         this.latestStats = EMPTY_STATS;
         console.error(`blur-camera: ${message}`);
@@ -185,9 +189,9 @@ export class PipelineRun {
   }
 
   /** The pipeline stepped down to `backend` (a GPU fault, or a second dead worker): the tier it left joins the refused. */
-  private changeTier(backend: Backend, reason: string): void {
+  private changeTier(backend: BackendName, reason: string): void {
     if (!this.transport) return;
-    const tier = tierOf(backend, this.transport.kind);
+    const tier = tierOf(this.probedBackends, backend, this.transport.kind);
     const previous = this.currentTier;
     this.currentTier = tier;
     this.lastRefused = [...this.lastRefused, ...(previous ? [{ tier: previous, reason }] : [])];
@@ -240,7 +244,7 @@ export class PipelineRun {
     if (this.transport) this.transport.onWorkerMessage(message);
     else if (message.type === 'output-frame') message.frame.close();
     if (message.type === 'backend-changed') {
-      console.warn(`blur-camera: ${message.reason}. Now on tier ${this.transport ? tierOf(message.backend, this.transport.kind) : '?'}.`);
+      console.warn(`blur-camera: ${message.reason}. Now on tier ${this.transport ? tierOf(this.probedBackends, message.backend, this.transport.kind) : '?'}.`);
       this.changeTier(message.backend, message.reason);
     }
     if (message.type !== 'error') return;

@@ -1,4 +1,4 @@
-import type { Backend } from '../contract/backend.js';
+import type { BackendName } from '../contract/backend.js';
 import type { MainToWorker, WorkerToMain } from '../contract/protocol.js';
 import { blurWorkerUrl } from './asset-urls.js';
 import { WorkerBridge } from './worker-bridge.js';
@@ -18,11 +18,11 @@ export interface SupervisorHost {
   /** Whether a new worker can take over the dead one's output track. */
   canReconnect(): boolean;
   /** Starts a new worker on `backends`, joined to the transport the dead one used. */
-  restart(bridge: WorkerBridge, backends: readonly Backend[]): void;
+  restart(bridge: WorkerBridge, backends: readonly BackendName[]): void;
   /** A worker died and a replacement starts: the dead one's counts are gone with it. */
   onReplaced(message: string): void;
-  /** The replacement renders on the CPU (the second loss): a new tier. */
-  onSteppedDown(message: string): void;
+  /** The replacement runs the ladder's last step down (the CPU renderer today), after a second loss: a new tier. */
+  onSteppedDown(backend: BackendName, message: string): void;
   /** No worker could be kept: the output must stop, with this message. */
   onLost(message: string): void;
 }
@@ -35,7 +35,7 @@ export interface SupervisorHost {
  */
 export class WorkerSupervisor {
   /** The backends the ladder chose, best first; a first replacement gets them again. */
-  backends: readonly Backend[] = [];
+  backends: readonly BackendName[] = [];
   private current: WorkerBridge | null = null;
   private losses = 0;
   private lastMessageAt = 0;
@@ -105,8 +105,10 @@ export class WorkerSupervisor {
       bridge.send({ type: 'probe' });
       await probed;
       this.lastMessageAt = performance.now();
-      this.host.restart(bridge, steppedDown ? ['cpu'] : this.backends);
-      if (steppedDown) this.host.onSteppedDown(message);
+      // The second restart runs only the ladder's last step down: the CPU renderer, which ends every ladder of today's registry.
+      const lastResort = this.backends.slice(-1);
+      this.host.restart(bridge, steppedDown ? lastResort : this.backends);
+      if (steppedDown && lastResort[0]) this.host.onSteppedDown(lastResort[0], message);
     } catch (error) {
       if (!this.stopped) this.host.onLost(`The blur worker could not be restarted: ${String(error)}. The output has stopped; call start() to try again.`);
     } finally {

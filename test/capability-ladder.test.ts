@@ -1,18 +1,36 @@
 import { expect } from '@open-wc/testing';
-import { chooseTier, type Capabilities, type PageCapabilities } from '../src/capability-ladder.js';
+import { chooseTier, tierOf, type Capabilities, type PageCapabilities } from '../src/capability-ladder.js';
+import type { ProbedBackend } from '../contract/ladder.js';
 import type { WorkerCapabilities } from '../contract/protocol.js';
 
 const chromiumPage: PageCapabilities = { mainThreadInsertableStreams: true, canvasCapture: true, webAssembly: true };
-const everything: WorkerCapabilities = {
-  webgpu: { ok: true, reason: '', fallbackAdapter: true },
-  webgl2: { ok: true, reason: '', software: true },
-  trackProcessorInWorker: false,
-  webglForSegmenter: true,
+/** The registry's backends as the worker reports them, with the rungs their descriptors declare (gpu/<name>/backend.ts). */
+const webgpu: ProbedBackend = {
+  name: 'webgpu',
+  available: true,
+  reason: '',
+  software: true,
+  rungs: [{ tier: 1, transports: ['insertable'] }, { tier: 3, transports: ['capture'] }],
 };
-const noWebGpu = { ok: false, reason: 'requestAdapter() returned no adapter', fallbackAdapter: false };
+const webgl2: ProbedBackend = { name: 'webgl2', available: true, reason: '', software: true, rungs: [{ tier: 2, transports: ['insertable'] }] };
+const cpu: ProbedBackend = { name: 'cpu', available: true, reason: '', software: false, rungs: [{ tier: 4, transports: ['insertable', 'capture'], needsWebAssembly: true }] };
+const noWebGpu: Partial<ProbedBackend> = { available: false, reason: 'requestAdapter() returned no adapter', software: false };
+const noWebGl2: Partial<ProbedBackend> = { available: false, reason: 'no WebGL2', software: false };
 
-function decide(page: Partial<PageCapabilities>, worker: Partial<WorkerCapabilities>, maxTier: Capabilities['maxTier'] = 1) {
-  return chooseTier({ page: { ...chromiumPage, ...page }, worker: { ...everything, ...worker }, maxTier });
+interface WorkerFixture extends Partial<Omit<WorkerCapabilities, 'backends'>> {
+  readonly webgpu?: Partial<ProbedBackend>;
+  readonly webgl2?: Partial<ProbedBackend>;
+}
+
+function decide(page: Partial<PageCapabilities>, worker: WorkerFixture, maxTier: Capabilities['maxTier'] = 1) {
+  const { webgpu: webgpuProbe, webgl2: webgl2Probe, ...rest } = worker;
+  const capabilities: WorkerCapabilities = {
+    backends: [{ ...webgpu, ...webgpuProbe }, { ...webgl2, ...webgl2Probe }, cpu],
+    trackProcessorInWorker: false,
+    webglForSegmenter: true,
+    ...rest,
+  };
+  return chooseTier({ page: { ...chromiumPage, ...page }, worker: capabilities, maxTier });
 }
 
 describe('capability ladder', () => {
@@ -30,7 +48,7 @@ describe('capability ladder', () => {
   });
 
   it('gives a browser without insertable streams (Firefox) tier 3 through canvas capture', () => {
-    const decision = decide({ mainThreadInsertableStreams: false }, { webgl2: { ok: false, reason: 'no WebGL2', software: false } });
+    const decision = decide({ mainThreadInsertableStreams: false }, { webgl2: noWebGl2 });
     expect(decision).to.deep.include({ tier: 3, transport: 'frames' });
     expect(decision.backends).to.deep.equal(['webgpu', 'cpu']);
     expect(decision.refused.map((r) => r.tier)).to.deep.equal([1, 2]);
@@ -59,5 +77,17 @@ describe('capability ladder', () => {
     const capped = decide({}, {}, 5);
     expect(capped.tier).to.equal(5);
     expect(capped.refused.every((r) => r.reason === 'max-tier is 5')).to.equal(true);
+  });
+});
+
+describe('tierOf', () => {
+  const backends = [webgpu, webgl2, cpu];
+  it("reads a backend's tier from its rung for the transport", () => {
+    expect(tierOf(backends, 'webgpu', 'streams')).to.equal(1);
+    expect(tierOf(backends, 'webgpu', 'track')).to.equal(1);
+    expect(tierOf(backends, 'webgpu', 'frames')).to.equal(3);
+    expect(tierOf(backends, 'webgl2', 'streams')).to.equal(2);
+    expect(tierOf(backends, 'cpu', 'streams')).to.equal(4);
+    expect(tierOf(backends, 'cpu', 'frames')).to.equal(4);
   });
 });

@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
-import { BackendRefused, releaseProbeDevice, startBackend, type BackendContext, type RunningBackend } from './compositor-backends.js';
+import { BackendRefused, releaseProbes, startBackend, type BackendContext, type RunningBackend } from './compositor-backends.js';
 import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { terminateSegmenterWorkers } from './remote-segmenter.js';
 import { loadSegmenter } from './segmenter-loader.js';
-import { type Backend } from '../contract/backend.js';
+import { type BackendName } from '../contract/backend.js';
 import { type Background } from '../contract/background.js';
 import { serializeError } from '../contract/errors.js';
 import { type LiveOptions } from '../contract/options.js';
@@ -29,7 +29,7 @@ declare class MediaStreamTrackProcessor {
 
 let backendContext: BackendContext | null = null;
 let running: RunningBackend | null = null;
-let fallbacks: Backend[] = [];
+let fallbacks: BackendName[] = [];
 let pipeline: FramePipeline | null = null;
 let stopping = false;
 let frameWanted = false;
@@ -51,7 +51,7 @@ function fatal(errorType: 'gpu-lost' | 'worker-crashed' | 'unsupported', message
 }
 
 /** The one GPU failure path: drop frames, step down to the next backend, and say so. */
-async function onGpuLost(lostBackend: Backend, reason: string): Promise<void> {
+async function onGpuLost(lostBackend: BackendName, reason: string): Promise<void> {
   if (stopping || running?.backend !== lostBackend) return;
   const previous = running;
   running = null;
@@ -77,14 +77,14 @@ async function startFirstProven(context: BackendContext, refused: RefusedBackend
     const backend = fallbacks.shift()!;
     try {
       const started = await startBackend(backend, context);
-      // The probe's WebGPU device idles otherwise until stop: let it go when nothing left will use it.
-      if (!fallbacks.includes('webgpu')) releaseProbeDevice(context);
+      // A probe's device (WebGPU's) idles otherwise until stop: let it go when no backend left to try will use it.
+      releaseProbes(context, fallbacks);
       return started;
     } catch (error) {
       refused.push({ backend, reason: error instanceof BackendRefused ? error.message : `${backend} failed: ${String(error)}` });
     }
   }
-  releaseProbeDevice(context);
+  releaseProbes(context);
   return null;
 }
 
@@ -106,10 +106,9 @@ function createTransport(transport: TransportInit): { readable?: ReadableStream<
 async function handle(message: MainToWorker): Promise<void> {
   switch (message.type) {
     case 'probe': {
-      const { capabilities, webgpu } = await probeWorker();
+      const { capabilities, probes } = await probeWorker();
       backendContext = {
-        capabilities,
-        webgpu,
+        probes,
         profile: false,
         renderer: 'auto',
         brokenBlur: [],
@@ -202,7 +201,7 @@ async function handle(message: MainToWorker): Promise<void> {
       running?.release();
       running = null;
       // A device the probe acquired but no backend used.
-      backendContext?.webgpu?.device?.destroy();
+      if (backendContext) releaseProbes(backendContext);
       backendContext = null;
       // The last stats, after every release: they show what this worker still holds (nothing).
       if (pipeline) post({ type: 'stats', stats: pipeline.stats() });

@@ -1,114 +1,39 @@
 import type { Compositor } from '../gpu/compositor.js';
-import { CpuCompositor } from '../gpu/cpu/cpu-compositor.js';
-import { WebGl2Compositor } from '../gpu/webgl2/webgl2-compositor.js';
-import { WebGpuCompositor } from '../gpu/webgpu/webgpu-compositor.js';
+import type { StartedCompositor } from '../gpu/backend-descriptor.js';
+import { startCpuRenderer } from '../gpu/cpu/backend.js';
 import { proveBlur, type BlurProof } from './blur-proof.js';
-import type { Backend } from '../contract/backend.js';
+import type { BackendName } from '../contract/backend.js';
 import type { RendererPreference } from '../contract/options.js';
-import type { WorkerCapabilities } from '../contract/protocol.js';
-import type { WebGpuAcquired } from './webgpu-probe.js';
+import type { ProbedEntry } from './worker-capabilities.js';
 
 /** A compositor with what it runs on, and the one place its GPU faults are caught. */
-export interface RunningBackend {
-  readonly backend: Backend;
-  readonly compositor: Compositor;
-  /** MediaPipe's delegate to pair with this backend. */
-  readonly delegate: 'CPU' | 'GPU';
+export interface RunningBackend extends StartedCompositor {
+  readonly backend: BackendName;
   /** What the canary measured when this backend started. */
   readonly proof: BlurProof;
-  /** Test hook: lose the device or context as a GPU reset would. */
-  loseForTest(): void;
-  /** Destroys the compositor and its device or context. */
-  release(): void;
 }
 
 export interface BackendContext {
-  readonly capabilities: WorkerCapabilities;
-  /** The device the probe acquired; used once, by the first WebGPU backend. */
-  webgpu: WebGpuAcquired | null;
+  /** Every registered backend and its probe, in the registry's order; a probe holds what its start uses (WebGPU's device). */
+  readonly probes: readonly ProbedEntry[];
   readonly profile: boolean;
   readonly renderer: RendererPreference;
   /** Test hook: these backends' compositors pass frames through unblurred, as `ctx.filter` did in WebKit. */
-  readonly brokenBlur: readonly Backend[];
+  readonly brokenBlur: readonly BackendName[];
   /** Called once when the running backend's device or context is lost unexpectedly. */
-  readonly onLost: (backend: Backend, reason: string) => void;
+  readonly onLost: (backend: BackendName, reason: string) => void;
 }
 
 /** A backend that would not start or did not prove its blur; the reason goes to `tierchange.detail.refused`. */
 export class BackendRefused extends Error {
-  constructor(readonly backend: Backend, reason: string) {
+  constructor(readonly backend: BackendName, reason: string) {
     super(reason);
     this.name = 'BackendRefused';
   }
 }
 
-/** The GPU reports itself as a software one (SwiftShader, llvmpipe, a WebGPU fallback adapter). */
-function knownSoftware(backend: Backend, capabilities: WorkerCapabilities): boolean {
-  if (backend === 'webgpu') return capabilities.webgpu.fallbackAdapter;
-  if (backend === 'webgl2') return capabilities.webgl2.software;
-  return false;
-}
-
-/** Without a GPU compositor the CPU renders, and MediaPipe runs on its CPU delegate. */
-function startCpu(): Omit<RunningBackend, 'backend' | 'proof'> {
-  const compositor = new CpuCompositor();
-  return { compositor, delegate: 'CPU', loseForTest: () => undefined, release: () => compositor.destroy() };
-}
-
-function startWebGpu(context: BackendContext): Omit<RunningBackend, 'backend' | 'proof'> {
-  const acquired = context.webgpu;
-  context.webgpu = null;
-  const device = acquired?.device;
-  if (!device) throw new Error('no WebGPU device');
-  let released = false;
-  void device.lost.then((info) => {
-    if (!released) context.onLost('webgpu', `the WebGPU device was lost (${info.reason}: ${info.message})`);
-  });
-  device.addEventListener('uncapturederror', (event) => {
-    console.error('blur-camera: WebGPU error', (event as GPUUncapturedErrorEvent).error.message);
-  });
-  const release = (): void => {
-    released = true;
-    device.destroy();
-    // The adapter must outlive the device (see webgpu-probe.ts), so this closure holds it until now.
-    void acquired.adapter;
-  };
-  let compositor: WebGpuCompositor;
-  try {
-    compositor = new WebGpuCompositor(device, context.profile);
-  } catch (error) {
-    release();
-    throw error;
-  }
-  return {
-    compositor,
-    delegate: context.capabilities.webgpu.fallbackAdapter ? 'CPU' : 'GPU',
-    loseForTest: () => device.destroy(),
-    release: () => {
-      compositor.destroy();
-      release();
-    },
-  };
-}
-
-function startWebGl2(context: BackendContext): Omit<RunningBackend, 'backend' | 'proof'> {
-  let released = false;
-  const compositor = new WebGl2Compositor(() => {
-    if (!released) context.onLost('webgl2', 'the WebGL2 context was lost');
-  });
-  return {
-    compositor,
-    delegate: context.capabilities.webgl2.software ? 'CPU' : 'GPU',
-    loseForTest: () => compositor.loseContextForTest(),
-    release: () => {
-      released = true;
-      compositor.destroy();
-    },
-  };
-}
-
 /** Test hook: a compositor whose blur does nothing, the failure that WebKit's missing `ctx.filter` caused. */
-function withoutBlur(started: Omit<RunningBackend, 'backend' | 'proof'>): Omit<RunningBackend, 'backend' | 'proof'> {
+function withoutBlur(started: StartedCompositor): StartedCompositor {
   const inner = started.compositor;
   const passThrough: Compositor = {
     get name() {
@@ -137,10 +62,10 @@ function withoutBlur(started: Omit<RunningBackend, 'backend' | 'proof'>): Omit<R
 const PROOF_ATTEMPTS = 3;
 
 /** Starts one renderer and proves its blur; releases it and throws BackendRefused when the proof fails. */
-async function startProven(backend: Backend, renderer: 'gpu' | 'cpu', context: BackendContext): Promise<RunningBackend> {
-  let started: Omit<RunningBackend, 'backend' | 'proof'>;
+async function startProven(backend: BackendName, renderer: 'gpu' | 'cpu', start: () => StartedCompositor, context: BackendContext): Promise<RunningBackend> {
+  let started: StartedCompositor;
   try {
-    started = renderer === 'cpu' ? startCpu() : backend === 'webgpu' ? startWebGpu(context) : startWebGl2(context);
+    started = start();
   } catch (error) {
     throw new BackendRefused(backend, `${backend} would not start: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -171,7 +96,7 @@ const HARDWARE_GPU_CANARY_MS = 12;
 /**
  * Starts a backend whose blur is proven, with the fastest renderer that really
  * works in its tier:
- * - `cpu` is the typed-array renderer;
+ * - a backend whose descriptor says it is a CPU renderer (`cpu`) starts as it is;
  * - a GPU backend whose GPU says it is a software one renders on the CPU (one
  *   720p pass over SwiftShader costs ~60 ms of CPU, the whole CPU renderer ~15);
  * - a GPU backend that does not say (WebKit reports every GPU as "Apple GPU")
@@ -180,17 +105,23 @@ const HARDWARE_GPU_CANARY_MS = 12;
  *   get MediaPipe's GPU delegate, which blocked WebKit's worker for seconds on
  *   llvmpipe until the watchdog ended the output;
  * - `renderer: 'gpu'` always uses the GPU API.
+ * The CPU renderer of a GPU backend is gpu/cpu's, reported under the GPU
+ * backend's name (its compositor says `cpu`).
  * Throws BackendRefused when the backend cannot start or does not blur.
  */
-export async function startBackend(backend: Backend, context: BackendContext): Promise<RunningBackend> {
-  if (backend === 'cpu') return startProven('cpu', 'cpu', context);
-  if (context.renderer === 'gpu') return startProven(backend, 'gpu', context);
-  // No device to hold: the caller destroys the probe's once no backend left to try needs it.
-  if (knownSoftware(backend, context.capabilities)) return startProven(backend, 'cpu', context);
-  const gpu = await startProven(backend, 'gpu', context);
+export async function startBackend(backend: BackendName, context: BackendContext): Promise<RunningBackend> {
+  const entry = context.probes.find((e) => e.descriptor.name === backend);
+  if (!entry) throw new BackendRefused(backend, `${backend} is not a registered backend`);
+  const { descriptor, probe } = entry;
+  const startOwn = (): StartedCompositor => probe.start({ profile: context.profile, onLost: (reason) => context.onLost(backend, reason) });
+  if (descriptor.renderer === 'cpu') return startProven(backend, 'cpu', startOwn, context);
+  if (context.renderer === 'gpu') return startProven(backend, 'gpu', startOwn, context);
+  // No device to hold: the caller releases the probe's once no backend left to try needs it.
+  if (probe.software) return startProven(backend, 'cpu', startCpuRenderer, context);
+  const gpu = await startProven(backend, 'gpu', startOwn, context);
   let cpu: RunningBackend;
   try {
-    cpu = await startProven(backend, 'cpu', context);
+    cpu = await startProven(backend, 'cpu', startCpuRenderer, context);
   } catch {
     return gpu;
   }
@@ -205,8 +136,7 @@ export async function startBackend(backend: Backend, context: BackendContext): P
   return { ...cpu, backend };
 }
 
-/** Destroys the WebGPU device the probe acquired, when no backend will use it. */
-export function releaseProbeDevice(context: BackendContext): void {
-  context.webgpu?.device?.destroy();
-  context.webgpu = null;
+/** Releases what the probes acquired (WebGPU's device) for every backend but `keep`: no backend left to try needs it. */
+export function releaseProbes(context: BackendContext, keep: readonly BackendName[] = []): void {
+  for (const { descriptor, probe } of context.probes) if (!keep.includes(descriptor.name)) probe.release();
 }

@@ -2,7 +2,7 @@ import type { Compositor, CompositorTimings } from '../gpu/compositor.js';
 import { BLUR_BACKGROUND, type Background } from '../gpu/background.js';
 import type { FrameSink } from './frame-sink.js';
 import { FrameBudgetGovernor } from './frame-budget-governor.js';
-import { liveGpuDevices } from './webgpu-probe.js';
+import { liveGpuDevices } from '../gpu/webgpu/webgpu-probe.js';
 import { liveSegmenterWorkers } from './remote-segmenter.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';

@@ -1,11 +1,16 @@
-/** Where processed frames go: the generator's stream, or a canvas the page captures. */
+/**
+ * Where processed frames go: into a VideoTrackGenerator in this worker (the
+ * W3C transport), or back to the page, which writes them to its
+ * MediaStreamTrackGenerator (Chromium's streams) or draws them into its
+ * captured canvas (canvas capture).
+ */
 export interface FrameSink {
   /** Takes ownership of `frame` and closes it. Rejects when nobody listens any more. */
   write(frame: VideoFrame): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Insertable streams: the MediaStreamTrackGenerator's (or VideoTrackGenerator's) writable. */
+/** The W3C transport: the writable of the worker's VideoTrackGenerator. */
 export class StreamFrameSink implements FrameSink {
   private readonly writer: WritableStreamDefaultWriter<VideoFrame>;
 
@@ -27,7 +32,10 @@ export class StreamFrameSink implements FrameSink {
   }
 }
 
-/** Canvas capture: sends each frame to the page, which draws it into the captured canvas. */
+/**
+ * Chromium's streams and canvas capture: transfers each frame to the page as
+ * an `output-frame` message; the page's generator or captured canvas takes it.
+ */
 export class PostFrameSink implements FrameSink {
   constructor(private readonly post: (frame: VideoFrame) => void) {}
 
@@ -37,6 +45,6 @@ export class PostFrameSink implements FrameSink {
   }
 
   async close(): Promise<void> {
-    // Nothing to release: the page owns the captured canvas.
+    // Nothing to release: the page owns the generator or the captured canvas.
   }
 }

@@ -1,22 +1,12 @@
-import type { WebGl2Probe, WorkerCapabilities } from '../contract/protocol.js';
-import { acquireWebGpu, type WebGpuAcquired } from './webgpu-probe.js';
+import type { ProbedBackend } from '../contract/ladder.js';
+import type { WorkerCapabilities } from '../contract/protocol.js';
+import type { BackendDescriptor, BackendProbe } from '../gpu/backend-descriptor.js';
+import { BACKENDS } from '../gpu/backends.js';
 
-const SOFTWARE_RENDERER = /swiftshader|llvmpipe|software|lavapipe|basic render/i;
-
-/** WebGL2 counts only when a context can be made on an OffscreenCanvas here, in the worker. */
-export function probeWebGl2(): WebGl2Probe {
-  if (typeof OffscreenCanvas === 'undefined') return { ok: false, reason: 'no OffscreenCanvas in workers', software: false };
-  let gl: WebGL2RenderingContext | null = null;
-  try {
-    gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-  } catch (error) {
-    return { ok: false, reason: `WebGL2 context creation failed: ${String(error)}`, software: false };
-  }
-  if (!gl) return { ok: false, reason: 'no WebGL2 context on OffscreenCanvas in a worker', software: false };
-  const debug = gl.getExtension('WEBGL_debug_renderer_info');
-  const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-  gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return { ok: true, reason: '', software: SOFTWARE_RENDERER.test(renderer) };
+/** A registered backend with what its probe found (and holds for its start). */
+export interface ProbedEntry {
+  readonly descriptor: BackendDescriptor;
+  readonly probe: BackendProbe;
 }
 
 function probeAnyWebGl(): boolean {
@@ -38,22 +28,41 @@ function probeAnyWebGl(): boolean {
  */
 const WEBGL_PROBE_ATTEMPTS = 4;
 
-/** Probes everything the ladder needs; keeps the WebGPU device for the pipeline to use. */
-export async function probeWorker(): Promise<{ capabilities: WorkerCapabilities; webgpu: WebGpuAcquired }> {
-  const webgpu = await acquireWebGpu();
+/** Probes the registry's backends one after another, in its order. */
+async function probeBackends(descriptors: readonly BackendDescriptor[]): Promise<ProbedEntry[]> {
+  const entries: ProbedEntry[] = [];
+  for (const descriptor of descriptors) entries.push({ descriptor, probe: await descriptor.probe() });
+  return entries;
+}
+
+function report({ descriptor, probe }: ProbedEntry): ProbedBackend {
+  return { name: descriptor.name, available: probe.available, reason: probe.reason, software: probe.software, rungs: descriptor.rungs };
+}
+
+/** Probes everything the ladder needs; the entries keep what their probes acquired (WebGPU's device) for the pipeline. */
+export async function probeWorker(): Promise<{ capabilities: WorkerCapabilities; probes: ProbedEntry[] }> {
+  let probes = await probeBackends(BACKENDS);
   const scope = self as unknown as Record<string, unknown>;
-  let webgl2 = probeWebGl2();
   let webglForSegmenter = probeAnyWebGl();
-  for (let attempt = 1; !webglForSegmenter && typeof OffscreenCanvas !== 'undefined' && attempt < WEBGL_PROBE_ATTEMPTS; attempt++) {
+  let attempt = 1;
+  for (; !webglForSegmenter && typeof OffscreenCanvas !== 'undefined' && attempt < WEBGL_PROBE_ATTEMPTS; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-    webgl2 = probeWebGl2();
     webglForSegmenter = probeAnyWebGl();
   }
+  if (attempt > 1) {
+    // The GPU process refused contexts for a while: the backends it refused then get another chance now.
+    const retried = await probeBackends(probes.filter((e) => !e.probe.available).map((e) => e.descriptor));
+    probes = probes.map((entry) => {
+      const again = retried.find((r) => r.descriptor === entry.descriptor);
+      if (!again) return entry;
+      entry.probe.release();
+      return again;
+    });
+  }
   return {
-    webgpu,
+    probes,
     capabilities: {
-      webgpu: webgpu.probe,
-      webgl2,
+      backends: probes.map(report),
       webglForSegmenter,
       trackProcessorInWorker: typeof scope['MediaStreamTrackProcessor'] === 'function' && typeof scope['VideoTrackGenerator'] === 'function',
     },

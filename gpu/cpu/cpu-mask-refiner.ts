@@ -3,10 +3,12 @@ import { gaussianKernel } from '../gaussian-kernel.js';
 import { MASK_HISTORY_LENGTH, MASK_SIGMOID_STEEPNESS, MASK_SMOOTHING_SIGMA } from '../refine-constants.js';
 
 /**
- * The mask refinement of the CPU renderer, with the same constants as the
- * GPU compositors: a σ=2 separable Gaussian (edges clamped), the sigmoid
- * 1 / (1 + exp(-12 (m - 0.5))), and the mean of the last 3 refined masks.
- * The mask is small (256×256), so this costs about a millisecond.
+ * The CPU renderer's mask refinement (tier 4, and tiers 1–3 where the GPU is
+ * a software one), with the constants the GPU compositors use
+ * (refine-constants.ts): a separable Gaussian of MASK_SMOOTHING_SIGMA (edges
+ * clamped), the sigmoid 1 / (1 + exp(-MASK_SIGMOID_STEEPNESS (m - 0.5))), and
+ * the mean of the last MASK_HISTORY_LENGTH refined masks. The mask is the
+ * model's output (256×256 at most), so this costs about a millisecond.
  */
 export class CpuMaskRefiner {
   private readonly kernel = gaussianKernel(MASK_SMOOTHING_SIGMA);
@@ -24,7 +26,11 @@ export class CpuMaskRefiner {
     return { width: this.width, height: this.height };
   }
 
-  /** `naive` keeps only the raw mask; `seed` and `refined` smooth, sharpen and average (tier 4 has no joint bilateral step). */
+  /**
+   * `naive` keeps only the raw mask; the others smooth, sharpen and average.
+   * The CPU renderer has no joint bilateral step and no background-weighted
+   * blur, so `refined` and `weighted` refine as `seed` does here.
+   */
   push(mask: ConfidenceMask, refinement: MaskRefinement): void {
     const { width, height, data } = mask;
     const naive = refinement === 'naive';

@@ -1,4 +1,9 @@
-import type { GpuProbe } from '../contract/protocol.js';
+export interface GpuProbe {
+  readonly ok: boolean;
+  /** Why WebGPU was refused, for `tierchange`'s reason. */
+  readonly reason: string;
+  readonly fallbackAdapter: boolean;
+}
 
 export interface WebGpuAcquired {
   readonly probe: GpuProbe;
