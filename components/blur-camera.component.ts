@@ -9,11 +9,9 @@ import { SIGMA_MAX, SIGMA_MIN, type OutputView, type SegmentationModel } from '.
 import type { PipelineStats } from '../contract/stats.js';
 import { blurCameraStyles } from './blur-camera.styles.js';
 import { CameraController } from './camera-controller.js';
+import { PresenceController } from './presence-controller.js';
 import { ProcessorController } from './processor-controller.js';
 import { DEFAULT_BADGE_TEXTS, badgeText, type BadgeTexts } from './tier-badge-text.js';
-
-/** Removal and re-insertion within this window (a move in the DOM) keeps the camera running. */
-const DISCONNECT_GRACE_MS = 0;
 
 const autostartConverter = {
   fromAttribute: (value: string | null): boolean => value !== 'false',
@@ -106,7 +104,14 @@ export class BlurCamera extends LitElement {
   @state() private lastErrorType: BlurErrorType | null = null;
   /** The start() in flight, so that a second call joins it; stop() lets go of it. */
   private starting: Promise<void> | null = null;
-  private teardownTimer: ReturnType<typeof setTimeout> | undefined;
+  // Arrival starts the camera (autostart); leaving the page, not a move, stops it.
+  private readonly presence = new PresenceController(
+    this,
+    () => {
+      if (this.autostart && this.currentState !== 'starting' && this.currentState !== 'running') void this.start();
+    },
+    () => void this.stop(),
+  );
   private readonly camera = new CameraController(() => {
     this.fail(new BlurError('camera-ended', 'The camera stopped (unplugged, or taken by the system). Reconnect it, then call start().'));
   });
@@ -143,26 +148,6 @@ export class BlurCamera extends LitElement {
   /** Frame counts and per-stage milliseconds (p50, p95). */
   get stats(): PipelineStats | null {
     return this.processing.stats;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.teardownTimer !== undefined) {
-      // Moved within the page: the camera keeps running.
-      clearTimeout(this.teardownTimer);
-      this.teardownTimer = undefined;
-      return;
-    }
-    if (this.autostart && this.currentState !== 'starting' && this.currentState !== 'running') void this.start();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    // Defer, so that a move (remove then insert in the same task) doesn't restart the camera.
-    this.teardownTimer = setTimeout(() => {
-      this.teardownTimer = undefined;
-      void this.stop();
-    }, DISCONNECT_GRACE_MS);
   }
 
   /** Opens the camera and starts the blur. Resolves when running or failed (see `error`). Calling it while running does nothing. */
