@@ -4,11 +4,12 @@ import type { BackgroundValue } from '../src/background-source.js';
 import { BlurError, type BlurErrorType } from '../src/blur-error.js';
 import type { Tier } from '../src/capability-ladder.js';
 import type { BlurCameraEventMap, BlurCameraState, BlurErrorDetail } from '../src/events.js';
-import { normalizeMaxTier, normalizeModel, normalizeSigma, normalizeView, numberInRange } from '../src/option-values.js';
+import { normalizeModel, normalizeSigma, normalizeView } from '../src/option-values.js';
 import { SIGMA_MAX, SIGMA_MIN, type OutputView, type SegmentationModel } from '../contract/options.js';
 import type { PipelineStats } from '../contract/stats.js';
 import { blurCameraStyles } from './blur-camera.styles.js';
 import { CameraController } from './camera-controller.js';
+import { cameraRequest, processorOptions } from './engine-options.js';
 import { PresenceController } from './presence-controller.js';
 import { ProcessorController } from './processor-controller.js';
 import { DEFAULT_BADGE_TEXTS, badgeText, type BadgeTexts } from './tier-badge-text.js';
@@ -244,24 +245,10 @@ export class BlurCamera extends LitElement {
     // Every stop() releases the camera, so "the camera of this start is still held" means "no stop() came since".
     let camera: MediaStreamTrack | null = null;
     try {
-      camera = await this.camera.open({
-        width: numberInRange('width', this.width, 160, 3840, 1280),
-        height: numberInRange('height', this.height, 120, 2160, 720),
-        frameRate: numberInRange('frame-rate', this.frameRate, 1, 60, 30),
-        deviceId: this.deviceId || undefined,
-        facingMode: this.facingMode || undefined,
-      });
+      camera = await this.camera.open(cameraRequest(this));
       // Null: stop() came while the camera prompt was open, and the controller turned the late camera off.
       if (!camera || !this.camera.holds(camera)) return;
-      const track = await this.processing.start(camera, {
-        sigma: normalizeSigma(this.sigma),
-        view: normalizeView(this.view),
-        model: normalizeModel(this.model),
-        background: this.background ?? 'blur',
-        maxTier: normalizeMaxTier(this.maxTier),
-        ...(this.assetsUrl ? { assetsUrl: this.assetsUrl } : {}),
-        allowCrossOriginAssets: this.allowCrossOriginAssets === true,
-      });
+      const track = await this.processing.start(camera, processorOptions(this));
       if (!this.camera.holds(camera)) return;
       const stream = new MediaStream([track]);
       this.outputStream = stream;
