@@ -1,19 +1,18 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { BlurProcessor } from '../src/blur-processor.js';
 import type { BackgroundValue } from '../src/background/value.js';
 import { BlurError, type BlurErrorType } from '../src/blur-error.js';
-import { openCamera } from '../src/camera.js';
 import type { Tier } from '../src/capability-ladder.js';
-import type { BackgroundEffect, BlurCameraEventMap, BlurCameraState, BlurErrorDetail } from '../src/events.js';
-import { normalizeMaxTier, normalizeModel, normalizeSigma, normalizeView, numberInRange } from '../src/option-values.js';
+import type { BlurCameraEventMap, BlurCameraState, BlurErrorDetail } from '../src/events.js';
+import { normalizeModel, normalizeSigma, normalizeView } from '../src/option-values.js';
 import { SIGMA_MAX, SIGMA_MIN, type OutputView, type SegmentationModel } from '../contract/options.js';
 import type { PipelineStats } from '../contract/stats.js';
 import { blurCameraStyles } from './blur-camera.styles.js';
+import { CameraController } from './camera-controller.js';
+import { cameraRequest, processorOptions } from './engine-options.js';
+import { PresenceController } from './presence-controller.js';
+import { ProcessorController } from './processor-controller.js';
 import { DEFAULT_BADGE_TEXTS, badgeText, type BadgeTexts } from './tier-badge-text.js';
-
-/** Removal and re-insertion within this window (a move in the DOM) keeps the camera running. */
-const DISCONNECT_GRACE_MS = 0;
 
 const autostartConverter = {
   fromAttribute: (value: string | null): boolean => value !== 'false',
@@ -98,24 +97,39 @@ export class BlurCamera extends LitElement {
   @property({ attribute: false }) badgeTexts: BadgeTexts = DEFAULT_BADGE_TEXTS;
 
   @state() private currentState: BlurCameraState = 'idle';
-  @state() private currentTier: Tier | null = null;
   @state() private outputStream: MediaStream | null = null;
 
   @query('video') private preview!: HTMLVideoElement;
 
-  private processor: BlurProcessor | null = null;
-  /** The current background failed to load, so the blur shows instead (for the badge). */
-  /** What the running pipeline shows behind the person, as the processor reports it: the badge says this, not what was asked for. */
-  @state() private effect: BackgroundEffect = 'blur';
   /** The type of the error that stopped the element, for the badge; cleared on start. */
   @state() private lastErrorType: BlurErrorType | null = null;
-  private camera: MediaStreamTrack | null = null;
-  private run = 0;
+  /** The start() in flight, so that a second call joins it; stop() lets go of it. */
   private starting: Promise<void> | null = null;
-  private teardownTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly onCameraEnded = (): void => {
+  // Arrival starts the camera (autostart); leaving the page, not a move, stops it.
+  private readonly presence = new PresenceController(
+    this,
+    () => {
+      if (this.autostart && this.currentState !== 'starting' && this.currentState !== 'running') void this.start();
+    },
+    () => void this.stop(),
+  );
+  private readonly camera = new CameraController(() => {
     this.fail(new BlurError('camera-ended', 'The camera stopped (unplugged, or taken by the system). Reconnect it, then call start().'));
-  };
+  });
+  private readonly processing = new ProcessorController(this, {
+    fault: (type) => {
+      // The pipeline has stopped itself; release the camera too and say so.
+      if (this.currentState !== 'running') return;
+      this.lastErrorType = type;
+      this.setState('error');
+      void this.stop();
+    },
+    consumerStopped: () => void this.stop(),
+    outputEnded: () => {
+      if (this.currentState !== 'running') return;
+      this.fail(new BlurError('worker-crashed', 'The blur pipeline stopped; the output ended without sending an unblurred frame. Call start() to try again.'), false);
+    },
+  });
 
   /** The processed stream, or null until `trackready`. */
   get stream(): MediaStream | null {
@@ -124,7 +138,7 @@ export class BlurCamera extends LitElement {
 
   /** The running tier (1 best … 5 unsupported), or null before one is chosen. */
   get tier(): Tier | null {
-    return this.currentTier;
+    return this.processing.tier;
   }
 
   /** `idle`, `starting`, `running`, `error` or `stopped`. */
@@ -134,27 +148,7 @@ export class BlurCamera extends LitElement {
 
   /** Frame counts and per-stage milliseconds (p50, p95). */
   get stats(): PipelineStats | null {
-    return this.processor?.stats ?? null;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.teardownTimer !== undefined) {
-      // Moved within the page: the camera keeps running.
-      clearTimeout(this.teardownTimer);
-      this.teardownTimer = undefined;
-      return;
-    }
-    if (this.autostart && this.currentState !== 'starting' && this.currentState !== 'running') void this.start();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    // Defer, so that a move (remove then insert in the same task) doesn't restart the camera.
-    this.teardownTimer = setTimeout(() => {
-      this.teardownTimer = undefined;
-      void this.stop();
-    }, DISCONNECT_GRACE_MS);
+    return this.processing.stats;
   }
 
   /** Opens the camera and starts the blur. Resolves when running or failed (see `error`). Calling it while running does nothing. */
@@ -170,14 +164,11 @@ export class BlurCamera extends LitElement {
 
   /** Stops the blur and the camera; every track ends and the worker terminates. */
   async stop(): Promise<void> {
-    this.run++;
     // A start() still waiting for the camera is void now; the next start() begins its own.
     this.starting = null;
-    const processor = this.processor;
-    this.processor = null;
     // Stop the pipeline before the camera, so that the worker does not take the camera's end for a fault.
-    const stopped = processor?.stop();
-    this.releaseCamera();
+    const stopped = this.processing.stop();
+    this.camera.release();
     this.outputStream = null;
     if (this.preview) this.preview.srcObject = null;
     if (this.currentState !== 'idle' && this.currentState !== 'error') this.setState('stopped');
@@ -200,14 +191,15 @@ export class BlurCamera extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    const processor = this.processing.current;
     if (changed.has('sigma')) {
       const sigma = normalizeSigma(this.sigma);
       if (sigma !== this.sigma) this.sigma = sigma;
-      if (this.processor) this.processor.sigma = sigma;
+      if (processor) processor.sigma = sigma;
     }
-    if (changed.has('view') && this.processor) this.processor.view = normalizeView(this.view);
-    if (changed.has('model') && this.processor) this.processor.model = normalizeModel(this.model);
-    if (changed.has('background') && this.processor) this.processor.background = this.background ?? 'blur';
+    if (changed.has('view') && processor) processor.view = normalizeView(this.view);
+    if (changed.has('model') && processor) processor.model = normalizeModel(this.model);
+    if (changed.has('background') && processor) processor.background = this.background ?? 'blur';
   }
 
   protected override updated(): void {
@@ -218,7 +210,7 @@ export class BlurCamera extends LitElement {
   }
 
   protected override render(): unknown {
-    const text = badgeText(this.badgeTexts, this.currentState, this.currentTier, this.lastErrorType, this.effect);
+    const text = badgeText(this.badgeTexts, this.currentState, this.processing.tier, this.lastErrorType, this.processing.effect);
     return html`
       <div class="frame">
         <video part="preview" aria-label=${this.previewLabel} autoplay muted playsinline></video>
@@ -247,77 +239,27 @@ export class BlurCamera extends LitElement {
   }
 
   private async startOnce(): Promise<void> {
-    const run = ++this.run;
-    this.currentTier = null;
+    this.processing.forgetTier();
     this.lastErrorType = null;
     this.setState('starting');
+    // Every stop() releases the camera, so "the camera of this start is still held" means "no stop() came since".
+    let camera: MediaStreamTrack | null = null;
     try {
-      const camera = await openCamera({
-        width: numberInRange('width', this.width, 160, 3840, 1280),
-        height: numberInRange('height', this.height, 120, 2160, 720),
-        frameRate: numberInRange('frame-rate', this.frameRate, 1, 60, 30),
-        deviceId: this.deviceId || undefined,
-        facingMode: this.facingMode || undefined,
-      });
-      if (run !== this.run) {
-        camera.stop();
-        return;
-      }
-      this.camera = camera;
-      camera.addEventListener('ended', this.onCameraEnded);
-      const processor = new BlurProcessor(camera, {
-        sigma: normalizeSigma(this.sigma),
-        view: normalizeView(this.view),
-        model: normalizeModel(this.model),
-        background: this.background ?? 'blur',
-        maxTier: normalizeMaxTier(this.maxTier),
-        ...(this.assetsUrl ? { assetsUrl: this.assetsUrl } : {}),
-        allowCrossOriginAssets: this.allowCrossOriginAssets === true,
-      });
-      this.processor = processor;
-      this.effect = processor.effect;
-      processor.addEventListener('effectchange', (event) => {
-        if (this.processor !== processor) return;
-        this.effect = event.detail.effect;
-        this.dispatchEvent(new CustomEvent('effectchange', { detail: event.detail }));
-      });
-      processor.addEventListener('tierchange', (event) => {
-        if (this.processor !== processor) return;
-        this.currentTier = event.detail.tier;
-        this.dispatchEvent(new CustomEvent('tierchange', { detail: event.detail }));
-      });
-      processor.addEventListener('error', (event) => {
-        if (this.processor !== processor) return;
-        this.dispatchEvent(new CustomEvent('error', { detail: event.detail }));
-        // The pipeline has stopped itself; release the camera too and say so.
-        if (!event.detail.recovered && (event.detail.type === 'camera-ended' || event.detail.type === 'gpu-lost' || event.detail.type === 'worker-crashed')) {
-          if (this.currentState === 'running') {
-            this.lastErrorType = event.detail.type;
-            this.setState('error');
-            void this.stop();
-          }
-        }
-      });
-      processor.addEventListener('ended', () => {
-        // The page (or a call that hung up) stopped `.stream`'s track: the camera goes off too.
-        if (this.processor === processor) void this.stop();
-      });
-      const track = await processor.start();
-      if (run !== this.run) return;
+      camera = await this.camera.open(cameraRequest(this));
+      // Null: stop() came while the camera prompt was open, and the controller turned the late camera off.
+      if (!camera || !this.camera.holds(camera)) return;
+      const track = await this.processing.start(camera, processorOptions(this));
+      if (!this.camera.holds(camera)) return;
       const stream = new MediaStream([track]);
       this.outputStream = stream;
-      track.addEventListener('ended', () => {
-        if (this.processor === processor && this.currentState === 'running') {
-          this.fail(new BlurError('worker-crashed', 'The blur pipeline stopped; the output ended without sending an unblurred frame. Call start() to try again.'), false);
-        }
-      });
       this.setState('running');
-      this.dispatchEvent(new CustomEvent('trackready', { detail: { stream, track, tier: processor.tier ?? 1 } }));
+      this.dispatchEvent(new CustomEvent('trackready', { detail: { stream, track, tier: this.processing.current?.tier ?? 1 } }));
     } catch (error) {
-      if (run !== this.run) return;
+      // A start that stop() overtook reports nothing (a stale camera's failure never gets here: open() gave null).
+      if (camera && !this.camera.holds(camera)) return;
       if (error instanceof BlurError) {
         // The processor announces its own errors; camera errors are announced here.
-        this.fail(error, !this.processor);
+        this.fail(error, !this.processing.current);
       } else if (!(error instanceof DOMException && error.name === 'AbortError')) {
         this.fail(new BlurError('worker-crashed', `blur-camera failed to start: ${String(error)}`, { cause: error }));
       }
@@ -334,12 +276,6 @@ export class BlurCamera extends LitElement {
     }
     this.setState('error');
     void this.stop();
-  }
-
-  private releaseCamera(): void {
-    this.camera?.removeEventListener('ended', this.onCameraEnded);
-    this.camera?.stop();
-    this.camera = null;
   }
 
   private setState(next: BlurCameraState): void {
