@@ -115,6 +115,9 @@ function readTrackThroughVideo(track: MediaStreamTrack): FrameReader {
   video.playsInline = true;
   video.srcObject = new MediaStream([track]);
   const playing = video.play();
+  // A reader cancelled before its first read (the track ended first) aborts play(): WebKit rejects it
+  // with AbortError, which must not go unhandled; a read still awaits `playing` and sees it.
+  playing.catch(() => undefined);
   let stopped = false;
   const read = async (): Promise<VideoFrame> => {
     await playing;
