@@ -2,23 +2,13 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import { BlurProcessor } from '../dist/blur-camera.js';
 import type { BlurCamera, BlurErrorDetail } from '../dist/blur-camera.js';
-import type { Pixels } from './helpers/frames.js';
 import { removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
-import { runStill, type StillRun } from './helpers/settled.js';
+import { greyShare, runStill, type StillRun } from './helpers/settled.js';
 import { lifecycleSpecs } from './specs/lifecycle-specs.js';
 
 lifecycleSpecs('Chromium');
 
 /** Share of pixels whose red, green and blue agree within 2: the mask view is grey, a photo is not. */
-function greyShare(pixels: Pixels): number {
-  let grey = 0;
-  const { data } = pixels;
-  for (let i = 0; i < data.length; i += 4) {
-    if (Math.abs(data[i]! - data[i + 1]!) <= 2 && Math.abs(data[i + 1]! - data[i + 2]!) <= 2) grey++;
-  }
-  return grey / (data.length / 4);
-}
-
 describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () => {
   let spy: ResourceSpy;
   let run: StillRun | null = null;

@@ -42,3 +42,29 @@ export async function runStill(url: string, options: BlurProcessorOptions = {}, 
     },
   };
 }
+
+/** The share of pixels with R, G and B within `tolerance` of each other: the mask view draws the mask as grey. */
+export function greyShare(pixels: Pixels, tolerance = 2): number {
+  let grey = 0;
+  const { data } = pixels;
+  for (let i = 0; i < data.length; i += 4) {
+    if (Math.abs(data[i]! - data[i + 1]!) <= tolerance && Math.abs(data[i + 1]! - data[i + 2]!) <= tolerance) grey++;
+  }
+  return grey / (data.length / 4);
+}
+
+/**
+ * The first output frame in the mask view, after `view = 'mask'`: frames made
+ * before the worker got the option (queued in the reader, or in flight in a
+ * slow pipeline: SwiftShader's WebGL2 takes ~250 ms a frame) still show the
+ * composite, so a fixed number of reads is not enough. The tolerance allows
+ * for the colour conversions of a captured canvas read through a <video>
+ * (WebKit); the portrait's composite is far from 98% grey even so.
+ */
+export async function nextMaskView(reader: FrameReader, limit = 30): Promise<Pixels> {
+  for (let i = 0; i < limit; i++) {
+    const pixels = await reader.next();
+    if (greyShare(pixels, 6) > 0.98) return pixels;
+  }
+  throw new Error(`no frame in the mask view within ${limit} frames`);
+}

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { BlurErrorDetail, TierChangeDetail } from '../../../dist/blur-camera.js';
 import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference, type GroundTruth } from '../../helpers/image-metrics.js';
-import { runStill, type StillRun } from '../../helpers/settled.js';
+import { nextMaskView, runStill, type StillRun } from '../../helpers/settled.js';
 import { solid } from '../../helpers/background.js';
 import type { WebKitProfile } from './profile.js';
 import { frameDetail } from '../../helpers/whole-frame.js';
@@ -40,9 +40,7 @@ export function processorSpecs(profile: WebKitProfile): void {
       expect(outBackground * 5).to.be.below(inBackground);
       expect(Math.abs(outPerson - inPerson) / inPerson).to.be.below(0.15);
       run.processor.view = 'mask';
-      await run.reader.next();
-      await run.reader.next();
-      const iou = maskIoU(await run.reader.next(), truth);
+      const iou = maskIoU(await nextMaskView(run.reader), truth);
       console.log(`${profile.name}: mask IoU ${iou.toFixed(4)}`);
       expect(iou).to.be.at.least(0.93);
     });
