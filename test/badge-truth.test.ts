@@ -2,10 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import type { BlurCamera, EffectChangeDetail } from '../dist/blur-camera.js';
 import { nextEvent, removeBlurCameras, waitFor } from './helpers/resource-spy.js';
-
-function badge(element: BlurCamera): string {
-  return element.shadowRoot?.querySelector('[part=badge]')?.textContent?.trim() ?? '';
-}
+import { badge } from './helpers/badge.js';
 
 /** Issue 14, item 2: the badge and `stats` say what the worker renders, not what the page last asked for. */
 describe('<blur-camera> badge tells what is on screen', () => {

@@ -5,6 +5,7 @@ import { readTrack, type Pixels } from '../../helpers/frames.js';
 import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from '../../helpers/resource-spy.js';
 import type { WebKitProfile } from './profile.js';
 import { frameDetail } from '../../helpers/whole-frame.js';
+import { badge } from '../../helpers/badge.js';
 
 /** Fine detail of WebKit's mock camera (a pattern with a clock and text), read the way the output is read. */
 async function cameraDetail(): Promise<number> {
@@ -23,10 +24,6 @@ async function cameraDetail(): Promise<number> {
     await reader.cancel();
     for (const track of stream.getTracks()) track.stop();
   }
-}
-
-function badge(element: BlurCamera): string {
-  return element.shadowRoot?.querySelector('[part=badge]')?.textContent?.trim() ?? '';
 }
 
 /**
