@@ -75,7 +75,8 @@ export type MainToWorker =
       readonly backends: readonly BackendName[];
       readonly options: LiveOptions;
       readonly background: Background;
-      readonly assets: AssetUrls;
+      /** Where the wasm and models are, when the page set `assets-url`; null: the files shipped next to the worker. */
+      readonly assets: AssetUrls | null;
       readonly profile: boolean;
       readonly renderer: RendererPreference;
       /** Whether the frame-budget governor may shed work when the pipeline falls behind the camera. */

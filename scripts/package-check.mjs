@@ -13,6 +13,9 @@
  *      the page under /cms/pages/demo/, nothing else served;
  *    - `assets-url`: the wasm and models served only from
  *      /cdn-mirror/blur-assets/, named by `assets-url`.
+ *    - `Vite build`: an app (`import 'blur-camera'`) built with `vite build`
+ *      in the consumer folder, served from its own dist/: Vite must have
+ *      emitted the workers, the wasm and the models itself.
  *    Each must reach `trackready` and then produce a segmentation mask, and
  *    every request (the page's and its workers', recorded from the browser's
  *    side and by the server) must be the page itself, /favicon.ico, or a file
@@ -492,6 +495,25 @@ async function main() {
       servers.push(server);
       const result = await openPage(browser, server, '/cms/pages/demo/index.html');
       const problems = judge(result, server, { pagePath: '/cms/pages/demo/index.html', allowedPrefixes: [prefix], required: requiredRequests.map((p) => `${prefix}${p}`) });
+      return { problems, note: summarize(result) };
+    });
+
+    await check('Vite build: an app that imports blur-camera, built with vite build, blurs with every file from its own output, none copied by hand', async () => {
+      // The app lives in the consumer folder, so `import 'blur-camera'` resolves to the installed tarball.
+      const app = join(consumer, 'vite-app');
+      mkdirSync(app);
+      writeFileSync(join(app, 'index.html'), '<!doctype html>\n<title>Vite app</title>\n<script type="module" src="./main.js"></script>\n<blur-camera></blur-camera>\n');
+      writeFileSync(join(app, 'main.js'), "import 'blur-camera';\n");
+      await sh(process.execPath, [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: app });
+      const server = await serve({ '/': { dir: join(app, 'dist') } });
+      servers.push(server);
+      const result = await openPage(browser, server, '/index.html');
+      const problems = judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/assets/'], required: [] });
+      // Vite names its output with hashes: each runtime file must have been fetched from the build's own assets.
+      for (const file of ['blur-worker', 'vision_wasm_module_internal', 'selfie_segmenter']) {
+        const pattern = new RegExp(`^/assets/${file}-[\\w-]+\\.(js|wasm|tflite)$`);
+        if (!result.serverLog.some((entry) => pattern.test(entry.path) && entry.status === 200)) problems.push(`no ${file} file was fetched from the Vite build's /assets/`);
+      }
       return { problems, note: summarize(result) };
     });
 

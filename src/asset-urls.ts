@@ -29,13 +29,18 @@ function assetsBase(assetsUrl: string, allowCrossOrigin: boolean): URL {
 }
 
 /**
- * Where the shipped assets live. By default they sit next to this module in
- * dist/, so a page in any folder only needs the one script tag; `assets-url`
- * points elsewhere (a CMS that serves them from another path), on this origin
- * unless `allowCrossOrigin`.
+ * Where the wasm and models live when the page set `assets-url` (on this
+ * origin unless `allowCrossOrigin`); null when it did not, and the worker
+ * takes the files shipped next to itself: it names them with literal
+ * a literal URL relative to `import.meta.url`, which bundlers follow and emit.
  */
-export function resolveAssetUrls(assetsUrl?: string | null, allowCrossOrigin = false): AssetUrls {
-  const base = assetsUrl ? assetsBase(assetsUrl, allowCrossOrigin) : new URL('./', import.meta.url);
+export function resolveAssetUrls(assetsUrl?: string | null, allowCrossOrigin = false): AssetUrls | null {
+  if (!assetsUrl) return null;
+  return assetUrlsAt(assetsBase(assetsUrl, allowCrossOrigin));
+}
+
+/** The asset files under `base`, a folder that holds wasm/ and models/ as dist/ does. */
+export function assetUrlsAt(base: URL): AssetUrls {
   const at = (path: string): string => new URL(path, base).href;
   return {
     models: {
@@ -50,7 +55,18 @@ export function resolveAssetUrls(assetsUrl?: string | null, allowCrossOrigin = f
   };
 }
 
-/** The worker module, built next to this one. */
+/**
+ * Starts the blur worker in the literal form that bundlers recognise (Vite,
+ * webpack 5, Parcel, Rollup with its URL plugin): they bundle the worker with
+ * the app. Without a bundler it is the file next to this module.
+ */
+export function createBlurWorker(): Worker {
+  return new Worker(new URL('./blur-worker.js', import.meta.url), { type: 'module', name: 'blur-camera' });
+}
+
+/** The worker module's URL as this module sees it, for messages (a bundler may have renamed the file). */
 export function blurWorkerUrl(): URL {
-  return new URL('./blur-worker.js', import.meta.url);
+  // Not a literal URL relative to `import.meta.url`: bundlers would take that for a second asset.
+  const here = import.meta.url;
+  return new URL('blur-worker.js', here);
 }

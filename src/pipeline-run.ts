@@ -207,8 +207,8 @@ export class PipelineRun {
     return new BlurError('worker-crashed', `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read. Call start() to try again.`);
   }
 
-  /** The asset URLs; throws BlurError `invalid-config` for an assets-url that may not be used. */
-  private assets(): AssetUrls {
+  /** The asset URLs the page set (null: the shipped ones); throws BlurError `invalid-config` for an assets-url that may not be used. */
+  private assets(): AssetUrls | null {
     return resolveAssetUrls(this.settings.assetsUrl, this.settings.allowCrossOriginAssets);
   }
 

@@ -11,8 +11,9 @@ export class WorkerBridge {
   private readonly listeners = new Set<Listener>();
   private terminated = false;
 
-  constructor(url: URL) {
-    this.worker = new Worker(url, { type: 'module', name: 'blur-camera' });
+  /** `worker` is started by the caller (in the form bundlers recognise); `url` names it in messages. */
+  constructor(worker: Worker, url: URL) {
+    this.worker = worker;
     this.worker.addEventListener('message', (event: MessageEvent<WorkerToMain>) => this.dispatch(event.data));
     this.worker.addEventListener('error', (event: ErrorEvent) => {
       event.preventDefault();

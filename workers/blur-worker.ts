@@ -4,6 +4,7 @@ import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js'
 import { FramePipeline } from './frame-pipeline.js';
 import { terminateSegmenterWorkers } from './remote-segmenter.js';
 import { loadSegmenter } from './segmenter-loader.js';
+import { shippedAssetUrls } from './shipped-assets.js';
 import { type BackendName } from '../contract/backend.js';
 import { type Background } from '../contract/background.js';
 import { serializeError } from '../contract/errors.js';
@@ -135,7 +136,7 @@ async function handle(message: MainToWorker): Promise<void> {
       }
       post({ type: 'backend-ready', backend: running.backend, compositor: running.compositor.name, refused });
       const { readable, sink } = createTransport(message.transport);
-      const assets = message.assets;
+      const assets = message.assets ?? shippedAssetUrls();
       const pullFrames = message.transport.kind === 'frames';
       const background = pendingBackground;
       pendingBackground = null;

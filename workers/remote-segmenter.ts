@@ -23,8 +23,9 @@ class SegmenterWorker {
   private readonly listeners = new Set<(message: FromSegmenterWorker) => void>();
   private readonly crashListeners = new Set<(error: Error) => void>();
 
-  private constructor(url: string) {
-    this.worker = new Worker(url, { type: 'module', name: 'blur-camera segmenter' });
+  private constructor() {
+    // The literal form bundlers recognise (Vite, webpack 5, Parcel): they bundle the segmenter worker with the app.
+    this.worker = new Worker(new URL('./segmenter-worker.js', import.meta.url), { type: 'module', name: 'blur-camera segmenter' });
     SegmenterWorker.live.add(this);
     this.worker.addEventListener('message', (event: MessageEvent<FromSegmenterWorker>) => {
       for (const listener of [...this.listeners]) listener(event.data);
@@ -38,8 +39,8 @@ class SegmenterWorker {
     });
   }
 
-  static acquire(url: string): SegmenterWorker {
-    const shared = (SegmenterWorker.current ??= new SegmenterWorker(url));
+  static acquire(): SegmenterWorker {
+    const shared = (SegmenterWorker.current ??= new SegmenterWorker());
     shared.users++;
     return shared;
   }
@@ -75,16 +76,6 @@ class SegmenterWorker {
 }
 
 let nextSegmenterId = 1;
-
-/**
- * The segmenter worker's script, built next to this blur worker: the same
- * resolution as the page's `new URL('./blur-worker.js', import.meta.url)`, so
- * the two stay together wherever dist/ is served (a CMS prefix, a bundler's
- * copy of the runtime files).
- */
-function segmenterWorkerUrl(): string {
-  return new URL('./segmenter-worker.js', import.meta.url).href;
-}
 
 /** Longest wait for one mask. MediaPipe's slowest here (GPU delegate on llvmpipe) took about 1.5 s; a stall is far longer. */
 const SEGMENT_TIMEOUT_MS = 4000;
@@ -127,8 +118,9 @@ export class RemoteSegmenter implements Segmenter {
    * ends that worker, whose thread may be stuck.
    */
   static async create(spec: SegmenterSpec, timeoutMs: number, stallAfterMasks?: number): Promise<RemoteSegmenter> {
-    const workerUrl = segmenterWorkerUrl();
-    const host = SegmenterWorker.acquire(workerUrl);
+    const host = SegmenterWorker.acquire();
+    // For messages only: the worker's own URL as the blur worker sees it (a bundler may have renamed it).
+    const workerUrl = new URL('segmenter-worker.js', self.location.href).href;
     const id = nextSegmenterId++;
     let stop = (): void => undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
