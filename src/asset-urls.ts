@@ -40,7 +40,7 @@ export function resolveAssetUrls(assetsUrl?: string | null, allowCrossOrigin = f
 }
 
 /** The asset files under `base`, a folder that holds wasm/ and models/ as dist/ does. */
-export function assetUrlsAt(base: URL): AssetUrls {
+function assetUrlsAt(base: URL): AssetUrls {
   const at = (path: string): string => new URL(path, base).href;
   return {
     models: {

@@ -188,14 +188,15 @@ export class PipelineRun {
     this.emit('tierchange', { tier, reason: last ? `tier ${last.tier} refused: ${last.reason}` : 'the best tier is available', refused });
   }
 
-  /** The pipeline stepped down to `backend` (a GPU fault, or a second dead worker): the tier it left joins the refused. */
-  private changeTier(backend: BackendName, reason: string): void {
-    if (!this.transport) return;
+  /** The pipeline stepped down to `backend` (a GPU fault, or a second dead worker): the tier it left joins the refused. Returns the new tier (null after stop). */
+  private changeTier(backend: BackendName, reason: string): Tier | null {
+    if (!this.transport) return null;
     const tier = tierOf(this.probedBackends, backend, this.transport.kind);
     const previous = this.currentTier;
     this.currentTier = tier;
     this.lastRefused = [...this.lastRefused, ...(previous ? [{ tier: previous, reason }] : [])];
     this.emit('tierchange', { tier, reason, refused: this.lastRefused });
+    return tier;
   }
 
   /** Why no frame came out in time: the input sent none, or the worker made none of what it got. */
@@ -244,8 +245,8 @@ export class PipelineRun {
     if (this.transport) this.transport.onWorkerMessage(message);
     else if (message.type === 'output-frame') message.frame.close();
     if (message.type === 'backend-changed') {
-      console.warn(`blur-camera: ${message.reason}. Now on tier ${this.transport ? tierOf(this.probedBackends, message.backend, this.transport.kind) : '?'}.`);
-      this.changeTier(message.backend, message.reason);
+      const tier = this.changeTier(message.backend, message.reason);
+      console.warn(`blur-camera: ${message.reason}. Now on tier ${tier ?? '?'}.`);
     }
     if (message.type !== 'error') return;
     if (message.errorType === 'camera-ended') {

@@ -12,12 +12,20 @@ import type { WorkerBridge } from './worker-bridge.js';
 export class TrackTransport implements Transport {
   readonly kind = 'track';
   readonly reconnectable = false;
-  output: Promise<MediaStreamTrack> = Promise.reject(new Error('the track transport was never connected'));
+  /** The worker's output track: settles once connect() has asked for it (this transport connects once). */
+  readonly output: Promise<MediaStreamTrack>;
   private readonly input: MediaStreamTrack;
+  private readonly settleOutput: (track: Promise<MediaStreamTrack>) => void;
   private clone: MediaStreamTrack | null = null;
 
   constructor(input: MediaStreamTrack) {
     this.input = input;
+    let settle: (track: Promise<MediaStreamTrack>) => void = () => undefined;
+    this.output = new Promise<MediaStreamTrack>((resolve) => {
+      settle = resolve;
+    });
+    this.settleOutput = settle;
+    // A start that fails before the track comes rejects this; the run reports that failure itself.
     this.output.catch(() => undefined);
   }
 
@@ -25,8 +33,7 @@ export class TrackTransport implements Transport {
     // Transfer a clone: the caller keeps its own track.
     const clone = this.input.clone();
     this.clone = clone;
-    this.output = bridge.once('output-track', signal).then((message) => message.track);
-    this.output.catch(() => undefined);
+    this.settleOutput(bridge.once('output-track', signal).then((message) => message.track));
     return { init: { kind: 'track', track: clone }, transfer: [clone as unknown as Transferable] };
   }
 
