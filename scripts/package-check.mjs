@@ -157,8 +157,18 @@ function manifestProblems(pkgDir) {
   for (const name of ['sigma', 'assets-url', 'max-tier', 'model', 'autostart']) if (!attributes.has(name)) problems.push(`custom-elements.json: <blur-camera> lacks attribute ${name}`);
   const definedIn = manifest.modules?.filter((m) => m.exports?.some((e) => e.kind === 'custom-element-definition' && e.name === 'blur-camera')) ?? [];
   if (!definedIn.length) problems.push('custom-elements.json has no custom-element-definition export for blur-camera');
-  const unshipped = [...new Set(manifest.modules?.map((m) => m.path).filter((p) => !existsSync(join(pkgDir, p))))];
-  if (unshipped.length) warnings.push(`custom-elements.json's module paths name files the package does not ship (${unshipped.slice(0, 3).join(', ')}, … ${unshipped.length} in all): tools that follow "path" find nothing; the element is defined by dist/blur-camera.js`);
+  // Every module path, and every module of a reference into this package (one with no "package"), must be a file of the installed package.
+  const named = [];
+  const collect = (node) => {
+    if (Array.isArray(node)) return node.forEach(collect);
+    if (!node || typeof node !== 'object') return;
+    if (typeof node.path === 'string') named.push(node.path);
+    if (typeof node.module === 'string' && node.package === undefined) named.push(node.module);
+    Object.values(node).forEach(collect);
+  };
+  collect(manifest.modules);
+  const unshipped = [...new Set(named)].filter((p) => !existsSync(join(pkgDir, p)) || !statSync(join(pkgDir, p)).isFile());
+  if (unshipped.length) problems.push(`custom-elements.json names files the package does not ship (${unshipped.slice(0, 3).join(', ')}${unshipped.length > 3 ? `, … ${unshipped.length} in all` : ''}): tools that follow "path" and "module" find nothing`);
   return problems;
 }
 
