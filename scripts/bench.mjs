@@ -134,7 +134,7 @@ function processFigures(result, before, after, machineCpu) {
  * browser's UI, web and network processes).
  */
 async function runOnceWebKit(baseUrl, system, profile) {
-  const { port, child: driver } = await spawnWebKitDriver();
+  const { port, child: driver, stop: stopDriver } = await spawnWebKitDriver();
   try {
     const browser = await remote({ hostname: '127.0.0.1', port, path: '/', logLevel: 'error', capabilities: webkitCapabilities(system.webkit) });
     try {
@@ -166,7 +166,7 @@ async function runOnceWebKit(baseUrl, system, profile) {
       await browser.deleteSession().catch(() => undefined);
     }
   } finally {
-    driver.kill();
+    stopDriver();
   }
 }
 

@@ -56,22 +56,54 @@ function freePort() {
   });
 }
 
+/** The `stop()` of every driver group still running. */
+const running = new Set();
+let exitHooked = false;
+
+/** Once: ends every running driver group when this process exits or is interrupted. */
+function endGroupsOnExit() {
+  if (exitHooked) return;
+  exitHooked = true;
+  const endAll = () => [...running].forEach((stop) => stop());
+  process.on('exit', endAll);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      endAll();
+      // Then as if this handler were not here: other handlers, or the default exit.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
+}
+
 /**
- * Starts a WebKitWebDriver on an Xvfb display; resolves with its port and
- * process once it listens. It ends with this process, or earlier by `kill()`.
+ * Starts a WebKitWebDriver on an Xvfb display; resolves with its port, its
+ * process and `stop()`, once it listens. The driver leads a process group of
+ * its own, and `stop()` ends the whole group: killing the driver alone left
+ * MiniBrowser and its web process running (a bench killed mid-run left one
+ * blurring at full speed, and it slowed every later run). The group also ends
+ * when this process exits or is interrupted.
  */
 export async function spawnWebKitDriver() {
   const port = await freePort();
-  const child = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', env: { ...process.env, DISPLAY: startXvfb() } });
+  const child = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], { stdio: 'ignore', detached: true, env: { ...process.env, DISPLAY: startXvfb() } });
   child.on('error', (error) => console.error(`WebKitWebDriver could not start (${error.message}); apt-get install webkit2gtk-driver`));
   child.unref();
-  process.on('exit', () => child.kill());
+  const stop = () => {
+    running.delete(stop);
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group has ended already.
+    }
+  };
+  running.add(stop);
+  endGroupsOnExit();
   for (let i = 0; i < 100; i++) {
     const up = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
-    if (up) return { port, child };
+    if (up) return { port, child, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  child.kill();
+  stop();
   throw new Error('WebKitWebDriver did not start listening');
 }
 

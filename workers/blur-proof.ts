@@ -52,8 +52,22 @@ function canaryFrame(pixels: Uint8ClampedArray<ArrayBuffer>, timestamp: number):
   return new VideoFrame(pixels, { format: 'RGBA', codedWidth: CANARY_WIDTH, codedHeight: CANARY_HEIGHT, timestamp });
 }
 
-/** Reads a frame's pixels through a 2D canvas, which every engine can do in a worker. */
-function readPixels(frame: VideoFrame): Uint8ClampedArray {
+/** Formats whose pixels copyTo() lays out as 4 bytes each; the canary is grey, so their channel order does not matter. */
+const FOUR_BYTE_FORMATS: ReadonlySet<VideoPixelFormat | null> = new Set<VideoPixelFormat | null>(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
+
+/**
+ * Reads a frame's pixels: a copy where the frame holds 4-byte pixels (the CPU
+ * renderer's), else through a 2D canvas, which every engine can do in a
+ * worker. WebKit's worker canvas now and then drew a memory frame as black
+ * under load, and refused a renderer that blurred well.
+ */
+async function readPixels(frame: VideoFrame): Promise<Uint8ClampedArray> {
+  const size = frame.displayWidth * frame.displayHeight * 4;
+  if (FOUR_BYTE_FORMATS.has(frame.format) && frame.allocationSize() === size) {
+    const data = new Uint8ClampedArray(size);
+    await frame.copyTo(data);
+    return data;
+  }
   const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new Error('no 2d context to read the canary back');
@@ -103,7 +117,7 @@ export async function proveBlur(compositor: Compositor): Promise<BlurProof> {
     let rendered: VideoFrame | null = null;
     try {
       rendered = await compositor.render(frame, { sigma: SIGMA_MIN, view: 'composite', refinement: 'refined', lightWrap: 0 }, {});
-      output = readPixels(rendered);
+      output = await readPixels(rendered);
     } finally {
       rendered?.close();
       frame.close();
