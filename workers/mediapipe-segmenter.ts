@@ -37,7 +37,12 @@ const factories = new Map<string, Promise<ModuleFactory>>();
 async function restoreModuleFactory(loaderUrl: string): Promise<void> {
   let factory = factories.get(loaderUrl);
   if (!factory) {
-    factory = (import(/* webpackIgnore: true */ /* @vite-ignore */ loaderUrl) as Promise<{ default: ModuleFactory }>).then((module) => module.default);
+    factory = (import(/* webpackIgnore: true */ /* @vite-ignore */ loaderUrl) as Promise<{ default?: ModuleFactory }>).then((module) => {
+      // Parcel re-emits the loader as a script with no exports; running, it still sets self.ModuleFactory.
+      const found = module.default ?? (self as unknown as { ModuleFactory?: ModuleFactory }).ModuleFactory;
+      if (!found) throw new Error(`${loaderUrl} defines no ModuleFactory`);
+      return found;
+    });
     factories.set(loaderUrl, factory);
     factory.catch(() => factories.delete(loaderUrl));
   }
