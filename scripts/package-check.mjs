@@ -16,6 +16,19 @@
  *    - `Vite build`: an app (`import 'blur-camera'`) built with `vite build`
  *      in the consumer folder, served from its own dist/: Vite must have
  *      emitted the workers, the wasm and the models itself.
+ *    - `Vite dev`: the same app under Vite's dev server (createServer, no
+ *      config): blur-camera pre-bundled into node_modules/.vite/deps/, its
+ *      workers, wasm, loader and models fetched from the package's files
+ *      through the server (/@fs/…, /node_modules/…), its HMR socket allowed.
+ *    - `webpack 5`: the app built with webpack's Node API (mode production,
+ *      entry and output only), served from its output folder.
+ *    - `esbuild`: the app built with esbuild and
+ *      @chialab/esbuild-plugin-meta-url (`plugins: [metaUrl()]`,
+ *      `external: ['node:module']`, the README's configuration).
+ *    - `Parcel 2`: the app's index.html built with @parcel/core (the API of
+ *      `parcel build`), no config, auto-install off.
+ *    For the bundled apps, the wasm, the general model (byte for byte) and
+ *    MediaPipe's loader must be in the build's output and fetched from it.
  *    Each must reach `trackready` and then produce a segmentation mask, and
  *    every request (the page's and its workers', recorded from the browser's
  *    side and by the server) must be the page itself, /favicon.ico, or a file
@@ -30,7 +43,10 @@
  *
  * Run after `npm run build`: `node scripts/package-check.mjs`. Exits 1 on any
  * failure. CHROMIUM_PATH overrides /usr/bin/chromium. PACKAGE_CHECK_KEEP=1
- * keeps the temporary folder for inspection.
+ * keeps the temporary folder for inspection. PACKAGE_CHECK_ONLY=<regex> runs
+ * only the checks whose names match (packing and installing always run), e.g.
+ * PACKAGE_CHECK_ONLY='webpack|Parcel'. PACKAGE_CHECK_VERBOSE=1 lists every
+ * request of each page.
  */
 import { execFile } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -664,7 +680,6 @@ async function main() {
         outdir: 'dist',
         bundle: true,
         format: 'esm',
-        minify: true,
         plugins: [metaUrl()],
         external: ['node:module'],
         logLevel: 'silent',
