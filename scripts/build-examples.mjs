@@ -1,28 +1,31 @@
 /**
  * Builds the framework examples that the tests run (examples/react, vue, svelte)
- * into examples/<name>/dist/: index.html, main.js, and the package's runtime
- * files beside main.js. Needs the package built first (`npm run build`).
+ * into examples/<name>/dist/: index.html, main.js, and what esbuild emitted
+ * beside main.js for the package (its two workers, MediaPipe's wasm and its
+ * loader, the models). Needs the package built first (`npm run build`).
  *
  * `import 'blur-camera'` resolves through this package's own "exports" (a
  * package may import itself by name), so the examples use dist/blur-camera.js
  * exactly as an app that installed the package would.
  *
- * <blur-camera> finds its workers (blur-worker.js, segmenter-worker.js),
- * wasm/ and models/ next to the module that contains it; bundled into an app,
- * that module is the app's bundle, so they are copied next to it (as an app's
- * build would copy them from node_modules/blur-camera/dist/).
+ * <blur-camera> names its workers, wasm and models with literal
+ * `new URL('./…', import.meta.url)`. esbuild does not follow those by itself;
+ * @chialab/esbuild-plugin-meta-url does, bundling the workers and emitting the
+ * files, with `external: ['node:module']` (MediaPipe's loader imports it only
+ * under Node). That is the configuration the README gives for esbuild, and
+ * scripts/package-check.mjs builds an app with exactly it. Nothing is copied.
  */
-import { copyFile, cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import metaUrl from '@chialab/esbuild-plugin-meta-url';
 import { build } from 'esbuild';
 import { compile as compileSvelte } from 'svelte/compiler';
 import { compileScript, parse } from 'vue/compiler-sfc';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const packageDist = join(root, 'dist');
-const runtimeFiles = ['blur-worker.js', 'segmenter-worker.js', 'wasm', 'models'];
 
 /** What Vue's template compiler must know about <blur-camera>: it is a custom element, not a component. */
 const vueCompilerOptions = { isCustomElement: (tag) => tag === 'blur-camera' };
@@ -95,8 +98,8 @@ for (const [name, { entry, options }] of Object.entries(examples)) {
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   await build({
-    entryPoints: [join(dir, entry)],
-    outfile: join(out, 'main.js'),
+    entryPoints: { main: join(dir, entry) },
+    outdir: out,
     bundle: true,
     format: 'esm',
     target: 'es2022',
@@ -104,11 +107,13 @@ for (const [name, { entry, options }] of Object.entries(examples)) {
     sourcemap: true,
     logLevel: 'warning',
     ...options,
+    // The README's esbuild configuration: the plugin, and node:module left out.
+    plugins: [...(options.plugins ?? []), metaUrl()],
+    external: ['node:module'],
     define: { 'process.env.NODE_ENV': '"production"', ...options.define },
     absWorkingDir: root,
   });
   await copyFile(join(dir, 'index.html'), join(out, 'index.html'));
-  for (const file of runtimeFiles) await cp(join(packageDist, file), join(out, file), { recursive: true });
   console.log(`examples/${name}/dist/`);
 }
 console.log(`built in ${Math.round(performance.now() - started)} ms`);

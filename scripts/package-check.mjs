@@ -16,6 +16,19 @@
  *    - `Vite build`: an app (`import 'blur-camera'`) built with `vite build`
  *      in the consumer folder, served from its own dist/: Vite must have
  *      emitted the workers, the wasm and the models itself.
+ *    - `Vite dev`: the same app under Vite's dev server (createServer, no
+ *      config): blur-camera pre-bundled into node_modules/.vite/deps/, its
+ *      workers, wasm, loader and models fetched from the package's files
+ *      through the server (/@fs/…, /node_modules/…), its HMR socket allowed.
+ *    - `webpack 5`: the app built with webpack's Node API (mode production,
+ *      entry and output only), served from its output folder.
+ *    - `esbuild`: the app built with esbuild and
+ *      @chialab/esbuild-plugin-meta-url (`plugins: [metaUrl()]`,
+ *      `external: ['node:module']`, the README's configuration).
+ *    - `Parcel 2`: the app's index.html built with @parcel/core (the API of
+ *      `parcel build`), no config, auto-install off.
+ *    For the bundled apps, the wasm, the general model (byte for byte) and
+ *    MediaPipe's loader must be in the build's output and fetched from it.
  *    Each must reach `trackready` and then produce a segmentation mask, and
  *    every request (the page's and its workers', recorded from the browser's
  *    side and by the server) must be the page itself, /favicon.ico, or a file
@@ -30,13 +43,17 @@
  *
  * Run after `npm run build`: `node scripts/package-check.mjs`. Exits 1 on any
  * failure. CHROMIUM_PATH overrides /usr/bin/chromium. PACKAGE_CHECK_KEEP=1
- * keeps the temporary folder for inspection.
+ * keeps the temporary folder for inspection. PACKAGE_CHECK_ONLY=<regex> runs
+ * only the checks whose names match (packing and installing always run), e.g.
+ * PACKAGE_CHECK_ONLY='webpack|Parcel'. PACKAGE_CHECK_VERBOSE=1 lists every
+ * request of each page.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import puppeteer from 'puppeteer-core';
@@ -75,9 +92,12 @@ const requiredRequests = ['blur-camera.js', 'blur-worker.js', 'wasm/vision_wasm_
 
 const results = [];
 const warnings = [];
+/** PACKAGE_CHECK_ONLY=<regex>: run only the checks whose names match (packing and installing always run). */
+const only = process.env.PACKAGE_CHECK_ONLY ? new RegExp(process.env.PACKAGE_CHECK_ONLY, 'i') : null;
 
 /** Runs one named check, timing it; a thrown Error (or a list of problems) fails it. */
 async function check(name, fn) {
+  if (only && !only.test(name) && !name.startsWith('npm ')) return true;
   const t0 = Date.now();
   let problems = [];
   let note = '';
@@ -335,13 +355,16 @@ function judge(run, server, { pagePath, allowedPrefixes, required, forbidden = [
       problems.push(`unparseable request URL ${request.url}`);
       continue;
     }
-    if (url.origin !== server.origin) problems.push(`request to another origin: ${request.url} (${request.type}, from ${request.target})`);
-    else if (!isAllowed(url.pathname)) problems.push(`request outside the package: ${url.pathname} (${request.type}, from ${request.target})`);
+    // A WebSocket back to the page's own host and port (Vite's dev server: its HMR channel) is same-origin too.
+    const ownSocket = request.type === 'websocket' && url.protocol === 'ws:' && url.host === new URL(server.origin).host;
+    if (url.origin !== server.origin && !ownSocket) problems.push(`request to another origin: ${request.url} (${request.type}, from ${request.target})`);
+    else if (!ownSocket && !isAllowed(url.pathname)) problems.push(`request outside the package: ${url.pathname} (${request.type}, from ${request.target})`);
     if (request.status !== undefined && request.status >= 400 && url.pathname !== '/favicon.ico') problems.push(`HTTP ${request.status} for ${url.pathname} (from ${request.target})`);
   }
   for (const entry of serverLog) {
     if (!isAllowed(entry.path)) problems.push(`the server was asked for ${entry.path}, outside the package`);
-    else if (entry.status !== 200 && entry.path !== '/favicon.ico') problems.push(`the server answered ${entry.status} for ${entry.path}`);
+    // 304: a dev server's answer to a worker asking again for a module the page already has (Vite's client).
+    else if (entry.status !== 200 && entry.status !== 304 && entry.path !== '/favicon.ico') problems.push(`the server answered ${entry.status} for ${entry.path}`);
   }
   for (const path of required) {
     if (!serverLog.some((e) => e.path === path && e.status === 200)) problems.push(`${path} was never fetched`);
@@ -360,6 +383,62 @@ function summarize(run) {
   }
   const fromWorkers = run.requests.filter((r) => r.target === 'worker').length;
   return `trackready in ${run.seconds.toFixed(1)} s, first mask at ${run.maskSeconds?.toFixed(1) ?? '-'} s, tier ${run.state.tier}, ${run.serverLog.length} files served, ${run.requests.length} requests recorded (${fromWorkers} from workers)`;
+}
+
+// ---------------------------------------------------------------------------
+// 2b. Apps built by bundlers from the installed package.
+
+/** A minimal app in the consumer folder, so that `import 'blur-camera'` resolves to the installed tarball. */
+function writeApp(consumer, name, scriptTag = '<script type="module" src="./main.js"></script>') {
+  const app = join(consumer, name);
+  mkdirSync(app);
+  writeFileSync(join(app, 'index.html'), `<!doctype html>\n<title>${name}</title>\n${scriptTag}\n<blur-camera></blur-camera>\n`);
+  writeFileSync(join(app, 'main.js'), "import 'blur-camera';\n");
+  return app;
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+/**
+ * The runtime files a bundler emitted into `outDir`, found by content (each
+ * bundler names them its own way): the wasm and the general model byte for
+ * byte as the package ships them, the wasm loader by an error message that
+ * only it carries (it may be copied as is or rebundled and minified). Returns their URL paths (the output
+ * folder served at `/`), and a problem for each one missing: a bundler that
+ * did not emit it leaves the app to fetch it from somewhere else.
+ */
+function emittedRuntime(outDir, pkgDist) {
+  const files = filesUnder(outDir);
+  const same = (file, shipped) => statSync(file).size === statSync(shipped).size && readFileSync(file).equals(readFileSync(shipped));
+  const found = {
+    'the wasm': files.find((f) => f.endsWith('.wasm') && same(f, join(pkgDist, 'wasm', 'vision_wasm_module_internal.wasm'))),
+    'the general model': files.find((f) => f.endsWith('.tflite') && same(f, join(pkgDist, 'models', 'selfie_segmenter.tflite'))),
+    'the wasm loader': files.find((f) => /\.m?js$/.test(f) && readFileSync(f, 'utf8').includes('both async and sync fetching of the wasm failed')),
+  };
+  const problems = [];
+  const paths = [];
+  for (const [what, file] of Object.entries(found)) {
+    if (!file) problems.push(`${what} is not in the build's output (${outDir})`);
+    else paths.push(`/${file.slice(outDir.length + 1).split(sep).join('/')}`);
+  }
+  return { paths, problems };
+}
+
+/** Builds with webpack 5's Node API; rejects with its errors. */
+async function webpackBuild(config) {
+  const { default: webpack } = await import('webpack');
+  const stats = await new Promise((done, fail) => {
+    const compiler = webpack(config);
+    compiler.run((error, result) => compiler.close(() => (error ? fail(error) : done(result))));
+  });
+  const info = stats.toJson({ all: false, errors: true, warnings: true });
+  if (stats.hasErrors()) throw new Error(`webpack reported:\n${info.errors.map((e) => e.message).join('\n')}`);
+  // The size hints (a 10 MB wasm is over webpack's 244 KiB advice) are not about the package's code.
+  return info.warnings.map((w) => w.message).filter((m) => !/exceed the recommended size limit|can impact web performance|limit the size of your bundles/i.test(m));
 }
 
 // ---------------------------------------------------------------------------
@@ -462,6 +541,8 @@ async function main() {
       mkdirSync(consumer);
       await sh('npm', ['init', '-y'], { cwd: consumer });
       const pkg = JSON.parse(readFileSync(join(consumer, 'package.json'), 'utf8'));
+      // An app, not a library: no "main" (Parcel would take `npm init`'s "main": "index.js" for a build target).
+      delete pkg.main;
       writeFileSync(join(consumer, 'package.json'), JSON.stringify({ ...pkg, private: true, type: 'module' }, null, 2));
       await sh('npm', ['install', packed.tarball, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error'], { cwd: consumer });
       const problems = [];
@@ -524,6 +605,131 @@ async function main() {
         const pattern = new RegExp(`^/assets/${file}-[\\w-]+\\.(js|wasm|tflite)$`);
         if (!result.serverLog.some((entry) => pattern.test(entry.path) && entry.status === 200)) problems.push(`no ${file} file was fetched from the Vite build's /assets/`);
       }
+      return { problems, note: summarize(result) };
+    });
+
+    await check('Vite dev: the same app under Vite\'s dev server (no config) blurs, every file from that server', async () => {
+      const app = writeApp(consumer, 'vite-dev-app');
+      const { createServer: createViteServer, createLogger } = await import('vite');
+      const log = [];
+      // Vite's warnings (it warns of each source map entry that points outside the package) go to the summary, not the console.
+      const logger = createLogger('warn');
+      const viteWarnings = [];
+      logger.warn = (message) => viteWarnings.push(message);
+      logger.warnOnce = logger.warn;
+      const vite = await createViteServer({
+        root: app,
+        configFile: false,
+        customLogger: logger,
+        clearScreen: false,
+        server: { host: '127.0.0.1', port: 0 },
+        // No optimizeDeps line: Vite pre-bundles blur-camera into node_modules/.vite/deps/ and, doing so, points its
+        // `new URL('./…', import.meta.url)` at the package's own files (/@fs/…/blur-camera/dist/…), checked below.
+        plugins: [
+          {
+            name: 'request-log',
+            configureServer(server) {
+              server.middlewares.use((req, res, next) => {
+                const entry = { path: decodeURIComponent(new URL(req.url, 'http://x').pathname), status: 0 };
+                log.push(entry);
+                res.on('finish', () => (entry.status = res.statusCode));
+                next();
+              });
+            },
+          },
+        ],
+      });
+      await vite.listen();
+      const server = { origin: `http://127.0.0.1:${vite.httpServer.address().port}`, log, close: () => vite.close() };
+      servers.push(server);
+      const result = await openPage(browser, server, '/index.html');
+      // The dev server's own paths: the app's module, Vite's client, and the package's files through /node_modules/ (or /@fs/).
+      const problems = judge(result, server, {
+        pagePath: '/index.html',
+        allowedPrefixes: ['/main.js', '/@vite/', '/@id/', '/@fs/', '/node_modules/'],
+        required: [],
+      });
+      for (const [what, pattern] of [
+        ['the blur worker', /\/blur-camera\/dist\/blur-worker\.js$/],
+        ['the segmenter worker', /\/blur-camera\/dist\/segmenter-worker\.js$/],
+        ['the wasm loader', /\/blur-camera\/dist\/wasm\/vision_wasm_module_internal\.js$/],
+        ['the wasm', /\/blur-camera\/dist\/wasm\/vision_wasm_module_internal\.wasm$/],
+        ['the general model', /\/blur-camera\/dist\/models\/selfie_segmenter\.tflite$/],
+      ]) {
+        if (!log.some((entry) => pattern.test(entry.path) && entry.status === 200)) problems.push(`${what} was never fetched from the dev server (${pattern})`);
+      }
+      const prebundled = log.some((entry) => /\/\.vite\/deps\/blur-camera\.js$/.test(entry.path) && entry.status === 200);
+      if (!prebundled) problems.push('the page did not load blur-camera pre-bundled from node_modules/.vite/deps/: the check no longer covers what an app gets by default');
+      if (viteWarnings.length) warnings.push(`Vite dev server: ${viteWarnings.length} warnings, the first: ${viteWarnings[0].split('\n')[0]}`);
+      return { problems, note: summarize(result) };
+    });
+
+    await check('webpack 5: the app built with webpack (mode production, entry and output only) blurs with every file from its own output', async () => {
+      const app = writeApp(consumer, 'webpack-app', '<script defer src="./main.js"></script>');
+      const out = join(app, 'dist');
+      const webpackWarnings = await webpackBuild({ mode: 'production', context: app, entry: './main.js', output: { path: out } });
+      writeFileSync(join(out, 'index.html'), readFileSync(join(app, 'index.html')));
+      const emitted = emittedRuntime(out, pkgDist);
+      const server = await serve({ '/': { dir: out } });
+      servers.push(server);
+      const result = await openPage(browser, server, '/index.html');
+      const problems = [...emitted.problems, ...judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/'], required: emitted.paths })];
+      for (const warning of webpackWarnings) problems.push(`webpack warned: ${warning}`);
+      return { problems, note: summarize(result) };
+    });
+
+    await check('esbuild: the app built with esbuild and @chialab/esbuild-plugin-meta-url blurs with every file from its own output', async () => {
+      const app = writeApp(consumer, 'esbuild-app');
+      const out = join(app, 'dist');
+      const { build } = await import('esbuild');
+      const { default: metaUrl } = await import('@chialab/esbuild-plugin-meta-url');
+      // Exactly the README's options: the plugin, and node:module left out (the wasm loader imports it only under Node).
+      const built = await build({
+        absWorkingDir: app,
+        entryPoints: ['main.js'],
+        outdir: 'dist',
+        bundle: true,
+        format: 'esm',
+        plugins: [metaUrl()],
+        external: ['node:module'],
+        logLevel: 'silent',
+      });
+      writeFileSync(join(out, 'index.html'), readFileSync(join(app, 'index.html')));
+      const emitted = emittedRuntime(out, pkgDist);
+      const server = await serve({ '/': { dir: out } });
+      servers.push(server);
+      const result = await openPage(browser, server, '/index.html');
+      const problems = [...emitted.problems, ...judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/'], required: emitted.paths })];
+      for (const warning of built.warnings) problems.push(`esbuild warned: ${warning.text}`);
+      return { problems, note: summarize(result) };
+    });
+
+    await check('Parcel 2: the app built with parcel build (no config) blurs with every file from its own output', async () => {
+      const app = writeApp(consumer, 'parcel-app');
+      const out = join(app, 'dist');
+      const { Parcel } = await import('@parcel/core');
+      const bundler = new Parcel({
+        entries: join(app, 'index.html'),
+        defaultConfig: createRequire(import.meta.url).resolve('@parcel/config-default'),
+        mode: 'production',
+        defaultTargetOptions: { distDir: out },
+        // As `parcel build --no-autoinstall`: a build that needs Node's polyfills fails here instead of installing them.
+        shouldAutoInstall: false,
+        shouldDisableCache: true,
+        cacheDir: join(work, 'parcel-cache'),
+        logLevel: 'error',
+      });
+      try {
+        await bundler.run();
+      } catch (error) {
+        const diagnostics = error?.diagnostics?.map((d) => `${d.origin ?? ''}: ${d.message}`).join('\n');
+        throw new Error(`parcel build failed: ${diagnostics || error}`);
+      }
+      const emitted = emittedRuntime(out, pkgDist);
+      const server = await serve({ '/': { dir: out } });
+      servers.push(server);
+      const result = await openPage(browser, server, '/index.html');
+      const problems = [...emitted.problems, ...judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/'], required: emitted.paths })];
       return { problems, note: summarize(result) };
     });
 

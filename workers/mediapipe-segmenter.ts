@@ -37,7 +37,12 @@ const factories = new Map<string, Promise<ModuleFactory>>();
 async function restoreModuleFactory(loaderUrl: string): Promise<void> {
   let factory = factories.get(loaderUrl);
   if (!factory) {
-    factory = (import(/* @vite-ignore */ loaderUrl) as Promise<{ default: ModuleFactory }>).then((module) => module.default);
+    factory = (import(/* webpackIgnore: true */ /* @vite-ignore */ loaderUrl) as Promise<{ default?: ModuleFactory }>).then((module) => {
+      // Parcel re-emits the loader as a script with no exports; running, it still sets self.ModuleFactory.
+      const found = module.default ?? (self as unknown as { ModuleFactory?: ModuleFactory }).ModuleFactory;
+      if (!found) throw new Error(`${loaderUrl} defines no ModuleFactory`);
+      return found;
+    });
     factories.set(loaderUrl, factory);
     factory.catch(() => factories.delete(loaderUrl));
   }
@@ -59,7 +64,10 @@ export class MediaPipeSegmenter implements Segmenter {
       try {
         await restoreModuleFactory(runtime.wasmLoader);
         const segmenter = await ImageSegmenter.createFromOptions(
-          { wasmLoaderPath: runtime.wasmLoader, wasmBinaryPath: runtime.wasmBinary },
+          // No loader path: the factory is in place (above), and MediaPipe would load the loader again itself with
+          // importScripts() first, which fails where an app's bundler made this a classic worker (webpack 5 does,
+          // unless its output is ES modules): the loader is an ES module ("Cannot use 'import.meta' outside a module").
+          { wasmLoaderPath: '', wasmBinaryPath: runtime.wasmBinary },
           {
             baseOptions: { modelAssetBuffer: modelBytes, delegate },
             runningMode: 'VIDEO',
