@@ -105,7 +105,7 @@ function bundlerNeutralMediaPipe() {
 }
 
 const typescriptFor = (tsconfig) =>
-  typescript({ tsconfig, noEmit: false, declaration: false, declarationDir: undefined, sourceMap: true, outDir: 'dist' });
+  typescript({ tsconfig, noEmit: false, declaration: false, declarationDir: undefined, sourceMap: true, inlineSources: true, outDir: 'dist' });
 
 export default [
   {

@@ -31,8 +31,8 @@ function assetsBase(assetsUrl: string, allowCrossOrigin: boolean): URL {
 /**
  * Where the wasm and models live when the page set `assets-url` (on this
  * origin unless `allowCrossOrigin`); null when it did not, and the worker
- * takes the files shipped next to itself: it names them with literal
- * a literal URL relative to `import.meta.url`, which bundlers follow and emit.
+ * takes the files shipped next to itself: it names each with a literal URL
+ * relative to `import.meta.url`, which bundlers follow and emit.
  */
 export function resolveAssetUrls(assetsUrl?: string | null, allowCrossOrigin = false): AssetUrls | null {
   if (!assetsUrl) return null;
@@ -64,9 +64,9 @@ export function createBlurWorker(): Worker {
   return new Worker(new URL('./blur-worker.js', import.meta.url), { type: 'module', name: 'blur-camera' });
 }
 
-/** The worker module's URL as this module sees it, for messages (a bundler may have renamed the file). */
-export function blurWorkerUrl(): URL {
-  // Not a literal URL relative to `import.meta.url`: bundlers would take that for a second asset.
-  const here = import.meta.url;
-  return new URL('blur-worker.js', here);
-}
+/**
+ * How messages name the blur worker. Not its URL: `import.meta.url` outside
+ * `new URL(…)` is what webpack replaces with the build machine's file path,
+ * which then shipped in the app's bundle.
+ */
+export const BLUR_WORKER_NAME = 'blur-worker.js (beside blur-camera.js, or emitted by your bundler)';

@@ -11,8 +11,8 @@ export class WorkerBridge {
   private readonly listeners = new Set<Listener>();
   private terminated = false;
 
-  /** `worker` is started by the caller (in the form bundlers recognise); `url` names it in messages. */
-  constructor(worker: Worker, url: URL) {
+  /** `worker` is started by the caller (in the form bundlers recognise); `name` names it in messages. */
+  constructor(worker: Worker, name: string) {
     this.worker = worker;
     this.worker.addEventListener('message', (event: MessageEvent<WorkerToMain>) => this.dispatch(event.data));
     this.worker.addEventListener('error', (event: ErrorEvent) => {
@@ -20,7 +20,7 @@ export class WorkerBridge {
       this.dispatch({
         type: 'error',
         errorType: 'worker-crashed',
-        message: `The blur worker crashed: ${event.message || 'it could not be loaded'} (${url.href})`,
+        message: `The blur worker crashed: ${event.message || 'it could not be loaded'} (${name})`,
         fatal: true,
       });
     });

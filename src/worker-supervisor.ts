@@ -1,6 +1,6 @@
 import type { BackendName } from '../contract/backend.js';
 import type { MainToWorker, WorkerToMain } from '../contract/protocol.js';
-import { blurWorkerUrl, createBlurWorker } from './asset-urls.js';
+import { BLUR_WORKER_NAME, createBlurWorker } from './asset-urls.js';
 import { WorkerBridge } from './worker-bridge.js';
 
 /**
@@ -62,7 +62,7 @@ export class WorkerSupervisor {
 
   /** A new worker, listened to; it becomes the current one. */
   spawn(): WorkerBridge {
-    const bridge = new WorkerBridge(createBlurWorker(), blurWorkerUrl());
+    const bridge = new WorkerBridge(createBlurWorker(), BLUR_WORKER_NAME);
     this.current = bridge;
     bridge.listen((message) => {
       this.lastMessageAt = performance.now();

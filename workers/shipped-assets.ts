@@ -2,9 +2,9 @@ import type { AssetUrls } from '../contract/options.js';
 
 /**
  * The wasm and models shipped next to this worker (dist/wasm/, dist/models/),
- * for a page that set no `assets-url`. Each is a literal
- * a literal URL relative to `import.meta.url`, the form Vite, webpack 5, Parcel and
- * Rollup's URL plugin follow: a bundled app's build emits them beside the
+ * for a page that set no `assets-url`. Each is a literal URL relative to
+ * `import.meta.url`, the form Vite, webpack 5, Parcel and Rollup's URL plugin
+ * follow: a bundled app's build emits them beside the
  * worker, with no copying by hand.
  */
 export function shippedAssetUrls(): AssetUrls {
