@@ -13,10 +13,11 @@ function canvasKeepsFramesInMemory(): boolean {
  *
  * In WebKit the frames the CPU renders (RGBA in memory) are copied into a
  * memory-backed canvas with putImageData. Measured here (Safari 17 profile,
- * 720p, 6 bench runs of each, alternated): main-thread stalls fell from 0.79 to 0.19 s
- * per 10 s, and CPU per frame from 0.13 to 0.09 s, against drawImage into a
- * GPU-backed canvas. Elsewhere, and for frames a GPU rendered, drawImage
- * stays: Chromium's capture of a memory-backed canvas delivered nothing in a
+ * 720p, two series of bench runs alternating the two ways, 6 and 4 runs of
+ * each): main-thread stalls fell from 0.79 to 0.19 and from 0.63 to 0.17 s per
+ * 10 s, and CPU per frame from 0.13 to 0.09 and from 0.10 to 0.07 s, against
+ * drawImage into a GPU-backed canvas. Elsewhere, and for frames a GPU
+ * rendered, drawImage stays: Chromium's capture of a memory-backed canvas delivered nothing in a
  * hidden tab.
  */
 export class CaptureCanvas {
