@@ -664,16 +664,21 @@ async function main() {
       return { problems, note: summarize(result) };
     });
 
+    /** Serves a bundler's output folder and opens its page; the runtime files must be the build's own, fetched from it. */
+    const openBuiltApp = async (out) => {
+      const emitted = emittedRuntime(out, pkgDist);
+      const server = await serve({ '/': { dir: out } });
+      servers.push(server);
+      const result = await openPage(browser, server, '/index.html');
+      return { result, problems: [...emitted.problems, ...judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/'], required: emitted.paths })] };
+    };
+
     await check('webpack 5: the app built with webpack (mode production, entry and output only) blurs with every file from its own output', async () => {
       const app = writeApp(consumer, 'webpack-app', '<script defer src="./main.js"></script>');
       const out = join(app, 'dist');
       const webpackWarnings = await webpackBuild({ mode: 'production', context: app, entry: './main.js', output: { path: out } });
       writeFileSync(join(out, 'index.html'), readFileSync(join(app, 'index.html')));
-      const emitted = emittedRuntime(out, pkgDist);
-      const server = await serve({ '/': { dir: out } });
-      servers.push(server);
-      const result = await openPage(browser, server, '/index.html');
-      const problems = [...emitted.problems, ...judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/'], required: emitted.paths })];
+      const { result, problems } = await openBuiltApp(out);
       for (const warning of webpackWarnings) problems.push(`webpack warned: ${warning}`);
       return { problems, note: summarize(result) };
     });
@@ -695,11 +700,7 @@ async function main() {
         logLevel: 'silent',
       });
       writeFileSync(join(out, 'index.html'), readFileSync(join(app, 'index.html')));
-      const emitted = emittedRuntime(out, pkgDist);
-      const server = await serve({ '/': { dir: out } });
-      servers.push(server);
-      const result = await openPage(browser, server, '/index.html');
-      const problems = [...emitted.problems, ...judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/'], required: emitted.paths })];
+      const { result, problems } = await openBuiltApp(out);
       for (const warning of built.warnings) problems.push(`esbuild warned: ${warning.text}`);
       return { problems, note: summarize(result) };
     });
@@ -725,11 +726,7 @@ async function main() {
         const diagnostics = error?.diagnostics?.map((d) => `${d.origin ?? ''}: ${d.message}`).join('\n');
         throw new Error(`parcel build failed: ${diagnostics || error}`);
       }
-      const emitted = emittedRuntime(out, pkgDist);
-      const server = await serve({ '/': { dir: out } });
-      servers.push(server);
-      const result = await openPage(browser, server, '/index.html');
-      const problems = [...emitted.problems, ...judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/'], required: emitted.paths })];
+      const { result, problems } = await openBuiltApp(out);
       return { problems, note: summarize(result) };
     });
 
