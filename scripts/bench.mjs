@@ -18,7 +18,9 @@
  * has no stages, so it gets no stage-profile run.
  *
  * Options: --rounds N (default 2), --window S (default 10), --warmup S (default 4),
- * --systems tier1,tier2,livekit (default all: tier1..tier4, livekit, and where
+ * --systems tier1,tier2,livekit (default all: tier1..tier4, livekit, element
+ * (<blur-camera> mounted in a page with its own camera and preview, timed from
+ * connected to trackready and to the first mask, cold and warm), and where
  * WebKitGTK is installed webkit-safari18 and webkit-safari17, which run once on
  * WebKit's mock camera instead of the clips; Safari has no Long Tasks API, so
  * there main-thread stalls are timer gaps of 50 ms or more; its output is
@@ -52,6 +54,9 @@ const allSystems = [
   // The same tiers forced onto their GPU compositors (WebGPU, WebGL2), to show what the software GPU costs.
   ...[1, 2].map((tier) => ({ key: `tier${tier}-gpu`, name: `blur-camera tier ${tier}, GPU compositor`, query: `maxTier=${tier}&renderer=gpu`, ours: true })),
   { key: 'livekit', name: livekitName, query: 'system=livekit', ours: false },
+  // <blur-camera> mounted as a page mounts it (its own camera, its preview shown, .stream read): what users get.
+  // Its stage figures are the pipeline's own, not a profiling run (the element has no profile option).
+  { key: 'element', name: '<blur-camera> in a page, preview shown', query: 'system=element', ours: true, unprofiled: true },
   // WebKit, Safari's engine, with the feature sets that stand for Safari 18 and 17, on its mock camera (see scripts/webkit.mjs).
   ...[['webkit-safari18', 'safari18'], ['webkit-safari17', 'safari17']].map(([key, profile]) => ({ key, name: `blur-camera in ${WEBKIT_PROFILES[profile].label}`, query: 'maxTier=1', ours: true, webkit: profile })),
   // Opt-in only (--systems livekit-cpu): LiveKit with its segmenter on the CPU
@@ -255,7 +260,7 @@ try {
     for (const system of clipSystems) {
       // LiveKit has no stages to profile.
       let profiled = null;
-      if (system.ours) {
+      if (system.ours && !system.unprofiled) {
         process.stderr.write(`${clip} · ${system.name} · stage profile\n`);
         profiled = await runOnce(baseUrl, system, clip, true);
       }
@@ -285,7 +290,7 @@ try {
         processMemoryDeltaBytes: median(measured.map((r) => r.processMemoryDeltaBytes)),
         stages: measured[0]?.stats.stages ?? {},
         selfReported: measured[0]?.stats.selfReported,
-        profiledStages: profiled?.stats.stages ?? null,
+        profiledStages: profiled?.stats.stages ?? (system.unprofiled ? measured[0]?.stats.stages ?? null : null),
         info: measured[0]?.info ?? {},
         // MediaPipe's wasm logs "Created TensorFlow Lite XNNPACK delegate for CPU"
         // only when inference runs on the CPU.
@@ -337,6 +342,18 @@ lines.push(`| clip | system | ${stageNames.join(' | ')} |`);
 lines.push(`|---|---|${stageNames.map(() => '---').join('|')}|`);
 for (const r of report.results.filter((x) => x.profiledStages)) {
   lines.push(`| ${r.clip} | ${r.system} | ${stageNames.map((s) => (r.profiledStages[s] ? `${fmt(r.profiledStages[s].p50)} / ${fmt(r.profiledStages[s].p95)}` : '–')).join(' | ')} |`);
+}
+const withStartup = report.results.filter((r) => r.runs.some((run) => run.info?.startup));
+if (withStartup.length) {
+  lines.push('');
+  lines.push('Startup, ms from the element being connected, median of the runs (cold: the first mount in a fresh browser; warm: a second mount after stop()):');
+  lines.push('');
+  lines.push('| clip | system | cold: trackready / first mask | warm: trackready / first mask |');
+  lines.push('|---|---|---|---|');
+  for (const r of withStartup) {
+    const at = (mount, key) => median(r.runs.map((run) => run.info?.startup?.[mount]?.[key]));
+    lines.push(`| ${r.clip} | ${r.system} | ${fmt(at('cold', 'trackreadyMs'), 0)} / ${fmt(at('cold', 'firstMaskMs'), 0)} | ${fmt(at('warm', 'trackreadyMs'), 0)} / ${fmt(at('warm', 'firstMaskMs'), 0)} |`);
+  }
 }
 if (report.ratios.length) {
   lines.push('');

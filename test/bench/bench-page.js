@@ -4,6 +4,10 @@
 // Node side from /proc.
 //
 // ?maxTier=N runs <blur-camera>'s BlurProcessor capped at tier N.
+// ?system=element mounts <blur-camera> itself, as a page does: it opens its own
+// camera, shows its preview, and its .stream is read. It is mounted twice:
+// the first mount's startup is cold (a fresh browser), the second's warm, and
+// the second runs for the window.
 // ?system=livekit runs @livekit/track-processors' BackgroundBlur, wired the way
 // livekit-client's LocalVideoTrack.setProcessor() wires it (no room needed),
 // from the bundle scripts/bench.mjs writes to bench-results/bundle/ and with
@@ -35,6 +39,41 @@ async function startBlurCamera() {
   const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile, renderer: params.get('renderer') === 'gpu' ? 'gpu' : 'auto' });
   const output = await processor.start();
   return { output, tier: processor.tier, stats: () => processor.stats, info: {}, processedFrames: () => null };
+}
+
+/** Mounts a <blur-camera> and times it: connected → trackready, and → the first frame with a mask. */
+async function mountElement() {
+  const element = document.createElement('blur-camera');
+  element.setAttribute('max-tier', String(maxTier));
+  element.sigma = 8;
+  const connected = performance.now();
+  const ready = new Promise((resolve, reject) => {
+    element.addEventListener('trackready', (event) => resolve(event.detail), { once: true });
+    element.addEventListener('error', (event) => reject(new Error(`${event.detail.type}: ${event.detail.message}`)), { once: true });
+  });
+  document.body.append(element);
+  const detail = await ready;
+  const trackreadyMs = performance.now() - connected;
+  while ((element.stats?.masks ?? 0) === 0) {
+    if (performance.now() - connected > 60000) throw new Error('no mask within 60 s of mounting <blur-camera>');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { element, detail, startup: { trackreadyMs, firstMaskMs: performance.now() - connected } };
+}
+
+async function startElement() {
+  await import('../../dist/blur-camera.js');
+  const cold = await mountElement();
+  await cold.element.stop();
+  cold.element.remove();
+  const warm = await mountElement();
+  return {
+    output: warm.detail.track,
+    tier: warm.detail.tier,
+    stats: () => warm.element.stats,
+    info: { startup: { cold: cold.startup, warm: warm.startup } },
+    processedFrames: () => null,
+  };
 }
 
 async function startLiveKit() {
@@ -101,7 +140,7 @@ async function startLiveKit() {
   };
 }
 
-const running = system === 'livekit' ? await startLiveKit() : await startBlurCamera();
+const running = system === 'livekit' ? await startLiveKit() : system === 'element' ? await startElement() : await startBlurCamera();
 const output = running.output;
 
 // Arrival time of each camera frame at the page, keyed by timestamp; read from a
