@@ -58,8 +58,9 @@ const FOUR_BYTE_FORMATS: ReadonlySet<VideoPixelFormat | null> = new Set<VideoPix
 /**
  * Reads a frame's pixels: a copy where the frame holds 4-byte pixels (the CPU
  * renderer's), else through a 2D canvas, which every engine can do in a
- * worker. WebKit's worker canvas now and then drew a memory frame as black
- * under load, and refused a renderer that blurred well.
+ * worker. Read through the worker's canvas, one WebKit run under load saw the
+ * CPU renderer's canary nearly black and refused a renderer that blurs; a
+ * copy takes no canvas in between.
  */
 async function readPixels(frame: VideoFrame): Promise<Uint8ClampedArray> {
   const size = frame.displayWidth * frame.displayHeight * 4;
