@@ -203,7 +203,10 @@ export class PipelineRun {
   private noFirstFrame(): BlurError {
     const seconds = FIRST_FRAME_TIMEOUT_MS / 1000;
     if (this.latestStats.framesIn === 0) {
-      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s. Check that no other app holds it and that it is not covered, then call start().`);
+      // What the track says of itself tells a covered or paused camera from one that is simply silent.
+      const { muted, enabled, readyState } = this.input;
+      const state = muted || !enabled ? ` (its track is ${[muted ? 'muted' : '', enabled ? '' : 'disabled'].filter(Boolean).join(' and ')})` : readyState === 'live' ? '' : ` (its track is ${readyState})`;
+      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}. Check that no other app holds it and that it is not covered, then call start().`);
     }
     return new BlurError('worker-crashed', `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read. Call start() to try again.`);
   }

@@ -124,6 +124,24 @@ describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () 
     });
   }
 
+  it('a disabled camera track that sends no picture: camera-ended says the track is disabled', async () => {
+    const silent = new MediaStreamTrackGenerator({ kind: 'video' });
+    silent.enabled = false;
+    const processor = new BlurProcessor(silent, { maxTier: 1 });
+    const errors: BlurErrorDetail[] = [];
+    processor.addEventListener('error', (event) => errors.push(event.detail));
+    try {
+      await processor.start().then(
+        () => expect.fail('start() resolved without a picture'),
+        () => undefined,
+      );
+      expect(errors.map((e) => e.type)).to.deep.equal(['camera-ended']);
+      expect(errors[0]!.message).to.contain('sent no picture in 10 s (its track is disabled)');
+    } finally {
+      silent.stop();
+    }
+  });
+
   for (const [name, url] of [
     ['another origin', 'http://127.0.0.1:8000/dist/'],
     ['a javascript: URL', 'javascript:alert(1)'],
