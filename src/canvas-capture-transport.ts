@@ -1,6 +1,5 @@
 import type { WorkerToMain } from '../contract/protocol.js';
 import { BlurError } from './blur-error.js';
-import { CaptureCanvas } from './capture-canvas.js';
 import { withDeadline } from './timeout.js';
 import type { Transport, TransportConnection } from './transport.js';
 
@@ -34,7 +33,8 @@ export class CanvasCaptureTransport implements Transport {
   readonly reconnectable = true;
   readonly output: Promise<MediaStreamTrack>;
   private readonly track: MediaStreamTrack;
-  private readonly canvas: CaptureCanvas;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly context: CanvasRenderingContext2D;
   private readonly video: HTMLVideoElement;
   private readonly send: (frame: VideoFrame) => void;
   private wanted = false;
@@ -46,8 +46,13 @@ export class CanvasCaptureTransport implements Transport {
   private constructor(video: HTMLVideoElement, send: (frame: VideoFrame) => void) {
     this.video = video;
     this.send = send;
-    this.canvas = new CaptureCanvas(video.videoWidth, video.videoHeight);
-    const [track] = this.canvas.canvas.captureStream().getVideoTracks();
+    this.canvas = document.createElement('canvas');
+    this.canvas.width = video.videoWidth;
+    this.canvas.height = video.videoHeight;
+    const context = this.canvas.getContext('2d', { alpha: false });
+    if (!context) throw new Error('no 2d context for the capture canvas');
+    this.context = context;
+    const [track] = this.canvas.captureStream().getVideoTracks();
     if (!track) throw new Error('canvas.captureStream() gave no video track');
     this.track = track;
     this.output = Promise.resolve(track);
@@ -111,10 +116,16 @@ export class CanvasCaptureTransport implements Transport {
     this.graceTimer = null;
   }
 
-  /** Draws a processed frame into the captured canvas, which closes it. */
+  /** Draws a processed frame into the captured canvas, and closes it. */
   private draw(frame: VideoFrame): void {
-    if (this.stopped) frame.close();
-    else this.canvas.paint(frame);
+    try {
+      if (this.stopped) return;
+      if (this.canvas.width !== frame.displayWidth) this.canvas.width = frame.displayWidth;
+      if (this.canvas.height !== frame.displayHeight) this.canvas.height = frame.displayHeight;
+      this.context.drawImage(frame, 0, 0);
+    } finally {
+      frame.close();
+    }
   }
 
   stop(): void {
@@ -122,7 +133,6 @@ export class CanvasCaptureTransport implements Transport {
     this.clearGrace();
     this.video.pause();
     this.video.srcObject = null;
-    this.canvas.stop();
     this.track.stop();
   }
 
