@@ -632,6 +632,13 @@ async function main() {
               server.middlewares.use((req, res, next) => {
                 const entry = { path: decodeURIComponent(new URL(req.url, 'http://x').pathname), status: 0 };
                 log.push(entry);
+                // The status as the response starts, as the static server logs it: a large file (the 11 MB wasm,
+                // fetched again for the governor's second model) can still be streaming when the page is closed.
+                const writeHead = res.writeHead.bind(res);
+                res.writeHead = (status, ...rest) => {
+                  entry.status = status;
+                  return writeHead(status, ...rest);
+                };
                 res.on('finish', () => (entry.status = res.statusCode));
                 next();
               });
