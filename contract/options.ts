@@ -14,9 +14,12 @@ export type OutputView = 'composite' | 'mask';
  * - `refined`: `seed`, then a joint bilateral upsample guided by the frame;
  * - `weighted`: `refined`, and the background blur weighted by (1 − mask) so
  *   the person's colours are not smeared into the room (WebGPU tiers only;
- *   elsewhere it is `refined`).
+ *   elsewhere it is `refined`);
+ * - `guided` (the default): a colour guided filter guided by the frame, twice,
+ *   evaluated with each full-resolution pixel's own colour, after a temporal
+ *   average weighted by how still the picture stayed (gpu/guided-mask-filter.ts).
  */
-export type MaskRefinement = 'naive' | 'seed' | 'refined' | 'weighted';
+export type MaskRefinement = 'naive' | 'seed' | 'refined' | 'weighted' | 'guided';
 
 /** Blur strength limits, in pixels of the full-resolution frame. */
 export const SIGMA_MIN = 2;

@@ -54,6 +54,8 @@ export interface PipelineTestHooks {
   readonly stallSegmenterAfterMasks?: number;
   /** Hold back the backend's start, so tests can change options while the worker is still starting. */
   readonly delayBackendMs?: number;
+  /** Hold back the first output frame, as a worker on a loaded machine is slow to make it, while it reads the camera's frames. */
+  readonly delayFirstOutputMs?: number;
 }
 
 /** A backend the worker would not run, and why. */

@@ -67,8 +67,12 @@ export interface Compositor {
   readonly hasMask: boolean;
   /** Downscales the frame to the segmenter's input size and returns its pixels. */
   prepareModelInput(frame: VideoFrame, width: number, height: number, timings: CompositorTimings): Promise<ImageData>;
-  /** Refines a new confidence mask and adds it to the history that `render` averages. */
-  pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void>;
+  /**
+   * Refines a new confidence mask and adds it to the history that `render`
+   * averages. `guide` is the model's input for that mask (the frame at the
+   * mask's size), which the `guided` refinement follows.
+   */
+  pushMask(mask: ConfidenceMask, guide: ImageData, refinement: MaskRefinement, timings: CompositorTimings): Promise<void>;
   /** Forgets every mask, so that the next frames are blurred whole (fail closed). */
   clearMasks(): void;
   /**

@@ -41,6 +41,9 @@ export class CanvasCaptureTransport implements Transport {
   private fresh = false;
   private stopped = false;
   private nextTimestampUs = 0;
+  private requests = 0;
+  private framesSent = 0;
+  private framesRefused = 0;
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(video: HTMLVideoElement, send: (frame: VideoFrame) => void) {
@@ -94,6 +97,7 @@ export class CanvasCaptureTransport implements Transport {
 
   /** The worker is ready for a frame: send the next new one. */
   private requestFrame(): void {
+    this.requests++;
     this.wanted = true;
     // Hidden tabs get no frame callbacks; send what the video shows now.
     if (this.fresh || document.hidden || !('requestVideoFrameCallback' in this.video)) this.sendFrame();
@@ -128,6 +132,10 @@ export class CanvasCaptureTransport implements Transport {
     }
   }
 
+  progress(): string {
+    return `the worker asked for ${this.requests} frames; the hidden video (readyState ${this.video.readyState}, ${this.video.videoWidth}×${this.video.videoHeight}) gave ${this.framesSent} and refused ${this.framesRefused}`;
+  }
+
   stop(): void {
     this.stopped = true;
     this.clearGrace();
@@ -156,8 +164,10 @@ export class CanvasCaptureTransport implements Transport {
     try {
       frame = new VideoFrame(this.video, { timestamp: this.nextTimestampUs });
     } catch {
+      this.framesRefused++;
       return; // The video has no frame to give yet; the next callback tries again.
     }
+    this.framesSent++;
     this.wanted = false;
     this.fresh = false;
     this.clearGrace();

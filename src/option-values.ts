@@ -40,7 +40,7 @@ export const normalizeMaxTier = (value: unknown): Tier => {
   return 1;
 };
 export const normalizeLightWrap = (value: unknown): number => numberInRange('lightWrap', value, 0, 1, LIGHT_WRAP_STRENGTH);
-export const normalizeRefinement = (value: unknown): MaskRefinement => oneOf('refinement', value, ['naive', 'seed', 'refined', 'weighted'] as const, DEFAULT_REFINEMENT);
+export const normalizeRefinement = (value: unknown): MaskRefinement => oneOf('refinement', value, ['naive', 'seed', 'refined', 'weighted', 'guided'] as const, DEFAULT_REFINEMENT);
 
 /** The edge treatment that won on the quality harness's numbers (see `npm run quality`). */
 export const DEFAULT_REFINEMENT: MaskRefinement = 'refined';

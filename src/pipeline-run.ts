@@ -19,6 +19,14 @@ import { WorkerSupervisor, type SupervisorHost } from './worker-supervisor.js';
 export const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, gpuDevices: 0, segmenterWorkers: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 /** Longest wait, once the backend runs, for the first processed frame: a camera that sends nothing must become an error. */
 const FIRST_FRAME_TIMEOUT_MS = 10000;
+/**
+ * When the worker is reading the camera's frames but has made no output yet,
+ * how much longer it gets. A loaded machine (a cold JIT, the model's wasm
+ * compiling beside it, two cores) took over 10 s for its first frame in CI;
+ * that is slow, not broken, and failing it would leave the user with nothing.
+ * A worker that makes nothing from what it reads is still an error.
+ */
+const FIRST_FRAME_SLOW_WORKER_MS = 20000;
 
 /** What a run needs of the processor that started it. */
 export interface RunHost {
@@ -114,7 +122,7 @@ export class PipelineRun {
     for (const r of refusedByProof) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
     this.announceTier(tierOf(this.probedBackends, started.backend, transport.kind), [...decision.refused, ...refusedByProof]);
     this.output = await transport.output;
-    await withDeadline(firstFrame.catch(rethrowAsBlurError), FIRST_FRAME_TIMEOUT_MS, () => this.noFirstFrame());
+    await this.awaitFirstFrame(firstFrame.catch(rethrowAsBlurError));
     supervisor.arm();
     return this.output;
   }
@@ -199,6 +207,18 @@ export class PipelineRun {
     return tier;
   }
 
+  /** The first output frame: a camera that sends nothing fails after FIRST_FRAME_TIMEOUT_MS; a worker that reads frames gets FIRST_FRAME_SLOW_WORKER_MS more. */
+  private async awaitFirstFrame(firstFrame: Promise<unknown>): Promise<void> {
+    const slow = new Error('slow');
+    try {
+      await withDeadline(firstFrame, FIRST_FRAME_TIMEOUT_MS, () => (this.latestStats.framesIn > 0 ? slow : this.noFirstFrame()));
+    } catch (error) {
+      if (error !== slow) throw error;
+      console.warn(`blur-camera: the first processed frame is taking over ${FIRST_FRAME_TIMEOUT_MS / 1000} s (the worker has read ${this.latestStats.framesIn} camera frames); this machine is busy. Waiting up to ${FIRST_FRAME_SLOW_WORKER_MS / 1000} s more.`);
+      await withDeadline(firstFrame, FIRST_FRAME_SLOW_WORKER_MS, () => this.noFirstFrame());
+    }
+  }
+
   /** Why no frame came out in time: the input sent none, or the worker made none of what it got. */
   private noFirstFrame(): BlurError {
     const seconds = FIRST_FRAME_TIMEOUT_MS / 1000;
@@ -206,7 +226,8 @@ export class PipelineRun {
       // What the track says of itself tells a covered or paused camera from one that is simply silent.
       const { muted, enabled, readyState } = this.input;
       const state = muted || !enabled ? ` (its track is ${[muted ? 'muted' : '', enabled ? '' : 'disabled'].filter(Boolean).join(' and ')})` : readyState === 'live' ? '' : ` (its track is ${readyState})`;
-      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}. Check that no other app holds it and that it is not covered, then call start().`);
+      const progress = this.transport?.progress?.();
+      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}${progress ? ` (${progress})` : ''}. Check that no other app holds it and that it is not covered, then call start().`);
     }
     return new BlurError('worker-crashed', `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read. Call start() to try again.`);
   }

@@ -28,6 +28,8 @@ export interface Transport {
   connect(bridge: WorkerBridge, signal: AbortSignal): TransportConnection;
   /** Frames and requests from the worker that are the transport's to handle. */
   onWorkerMessage(message: WorkerToMain): void;
+  /** What the transport has seen so far, for an error that must say where frames stopped (null: nothing to add). */
+  progress?(): string | null;
   /** Ends the output and releases what the transport holds. Safe to call twice. */
   stop(): void;
 }

@@ -615,7 +615,7 @@ describe('the background is fitted and uploaded once, not every frame', () => {
     const params: RenderParams = { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0.5 };
     try {
       compositor.setBackground({ kind: 'image', image: background });
-      await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16) }, 'seed', timings);
+      await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16) }, new ImageData(4, 4), 'seed', timings);
       for (let i = 0; i < 5; i++) {
         const output = await compositor.render(frame, params, timings);
         if (i === 4) {

@@ -156,6 +156,24 @@ describe('faults: the camera', () => {
   });
 });
 
+describe('faults: a slow first frame', () => {
+  let run: StillRun | null = null;
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+  });
+
+  it('a worker that reads the camera but takes 13 s to its first output: start() waits with one warning, not "camera-ended"', async () => {
+    const warnings = await captureWarnings(async () => {
+      run = await runStill('/media/stills/portrait.jpg', { sigma: 8, testHooks: { delayFirstOutputMs: 13000 } });
+    });
+    expect(run!.processor.track!.readyState).to.equal('live');
+    expect(run!.processor.stats.framesIn).to.be.above(0);
+    await run!.reader.next();
+    expect(warnings.filter((w) => w.includes('first processed frame is taking over 10 s'))).to.have.length(1);
+  });
+});
+
 describe('faults: lifecycle under churn', () => {
   let spy: ResourceSpy;
   beforeEach(() => {

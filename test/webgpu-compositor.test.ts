@@ -64,7 +64,7 @@ describe('gpu/ shaders and the WebGPU compositor', () => {
         const bytesAfterFirstFrame = compositor.gpuBytes;
         expect(bytesAfterFirstFrame).to.be.above(1280 * 720);
 
-        await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16).fill(1) }, 'seed', timings);
+        await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16).fill(1) }, new ImageData(4, 4), 'seed', timings);
         expect(compositor.hasMask).to.equal(true);
         const sharp = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0 }, timings);
         const sharpPixels = framePixels(sharp);

@@ -49,7 +49,7 @@ function withoutBlur(started: StartedCompositor): StartedCompositor {
       return inner.hasMask;
     },
     prepareModelInput: (frame, width, height, timings) => inner.prepareModelInput(frame, width, height, timings),
-    pushMask: (mask, refinement, timings) => inner.pushMask(mask, refinement, timings),
+    pushMask: (mask, guide, refinement, timings) => inner.pushMask(mask, guide, refinement, timings),
     clearMasks: () => inner.clearMasks(),
     setBackground: (background) => inner.setBackground(background),
     render: async (frame) => frame.clone(),

@@ -100,8 +100,7 @@ export class FramePipeline {
       return;
     }
     const usable = withUsableTimestamp(frame);
-    this.framesIn++;
-    this.governor.noteInput(usable.timestamp);
+    this.countInput(usable.timestamp);
     this.slot.put(usable);
   }
 
@@ -228,8 +227,7 @@ export class FramePipeline {
         const { value, done } = await reader.read();
         if (done) break;
         const frame = withUsableTimestamp(value);
-        this.framesIn++;
-        this.governor.noteInput(frame.timestamp);
+        this.countInput(frame.timestamp);
         this.slot.put(frame);
       }
     } catch {
@@ -306,6 +304,8 @@ export class FramePipeline {
       if (segmenter) {
         const size = MODEL_INPUT_SIZE[this.runningModel];
         const input = await compositor.prepareModelInput(frame, size.width, size.height, timings);
+        // The segmenter takes the pixels (transferred to its thread); the refinement needs them too, as its guide.
+        const guide = new ImageData(new Uint8ClampedArray(input.data), input.width, input.height);
         const segmentStarted = performance.now();
         // MediaPipe's VIDEO mode needs strictly increasing timestamps.
         const timestampMs = Math.max(frame.timestamp / 1000, this.lastSegmentTimestampMs + 1);
@@ -320,7 +320,7 @@ export class FramePipeline {
               const maskSize = `${mask.width}x${mask.height}`;
               if (maskSize !== this.lastMaskSize) compositor.clearMasks();
               this.lastMaskSize = maskSize;
-              await compositor.pushMask(mask, this.options.refinement, timings);
+              await compositor.pushMask(mask, guide, this.options.refinement, timings);
               this.masks++;
             }
           } catch (error) {
@@ -364,6 +364,8 @@ export class FramePipeline {
     if (!output) return;
     for (const [stage, ms] of Object.entries(timings)) this.timer.record(stage, ms);
     this.timer.record('total', performance.now() - job.started);
+    const holdFirstMs = this.firstFramePosted ? 0 : (this.init.testHooks.delayFirstOutputMs ?? 0);
+    if (holdFirstMs > 0) await new Promise((resolve) => setTimeout(resolve, holdFirstMs));
     if (!this.running) {
       output.close();
       return;
@@ -390,6 +392,13 @@ export class FramePipeline {
     this.governor.record(busyMs, performance.now(), this.options.model);
     const wanted = this.governor.model(this.options.model);
     if (wanted !== this.segmenterModel && this.segmenter) this.startSegmenter(wanted, false);
+  }
+
+  /** Counts a camera frame in. The first is told at once: the main thread's first-frame deadline must know the camera sends, even while this thread is busy with that frame. */
+  private countInput(timestampUs: number): void {
+    this.framesIn++;
+    this.governor.noteInput(timestampUs);
+    if (this.framesIn === 1) this.postStats();
   }
 
   private postStats(): void {

@@ -1,4 +1,5 @@
 import { CpuMaskRefiner } from './cpu-mask-refiner.js';
+import { GuidedMaskFilter } from '../guided-mask-filter.js';
 import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, RenderParams } from '../compositor.js';
 import { frameSize } from '../frame-size.js';
@@ -47,6 +48,7 @@ export class CpuCompositor implements Compositor {
   /** Nothing on a GPU. */
   readonly gpuBytes = 0;
   private readonly refiner = new CpuMaskRefiner();
+  private readonly guided = new GuidedMaskFilter();
   private readonly blur = new RgbGaussianBlur();
   private readonly pass = new RgbaCompositePass();
   private readonly slots: FrameBuffers[] = [];
@@ -76,19 +78,28 @@ export class CpuCompositor implements Compositor {
     }
   }
 
-  async pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
+  async pushMask(mask: ConfidenceMask, guide: ImageData, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
     const started = performance.now();
+    if (refinement === 'guided') {
+      this.refiner.clear();
+      // The coefficients' array is the filter's own and is rewritten by the next push; a render reads it synchronously.
+      this.mask = { kind: 'guided', width: mask.width, height: mask.height, data: this.guided.push(mask, guide) };
+      timings.refine = performance.now() - started;
+      return;
+    }
+    this.guided.clear();
     this.refiner.push(mask, refinement);
     const { width, height } = this.refiner.size;
     // One array is enough: a render reads the mask only in its synchronous part, which a push cannot interrupt.
     if (this.maskData.length !== width * height) this.maskData = new Float32Array(width * height);
     this.refiner.averageFloatInto(this.maskData);
-    this.mask = { width, height, data: this.maskData };
+    this.mask = { kind: 'confidence', width, height, data: this.maskData };
     timings.refine = performance.now() - started;
   }
 
   clearMasks(): void {
     this.refiner.clear();
+    this.guided.clear();
     this.mask = null;
   }
 
@@ -142,6 +153,7 @@ export class CpuCompositor implements Compositor {
 
   destroy(): void {
     this.refiner.clear();
+    this.guided.clear();
     this.background.clear();
     this.mask = null;
     this.slots.length = 0;

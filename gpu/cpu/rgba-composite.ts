@@ -1,15 +1,25 @@
 import { cachedAxis, type BilinearAxis } from './bilinear-axis.js';
 import type { RgbImage } from './rgb-image.js';
 
+/** Below this sum of |a|, a guided weight does not depend on the pixel's colour (it moves q by under 1/1024). */
+const GUIDED_COLOUR_IRRELEVANT = 1 / 1024;
 /** Mask values at or above this leave the person's pixel untouched (it would round to itself). */
 const OPAQUE = 1 - 1 / 512;
 /** Mask values at or below this take the blurred pixel as it is. */
 const TRANSPARENT = 1 / 512;
 
+/**
+ * What says, per full-resolution pixel, how much of it is the person:
+ * - `confidence`: a 0–1 mask, stretched bilinearly;
+ * - `guided`: the guided filter's coefficients (a.r, a.g, a.b, b) per mask
+ *   texel (gpu/guided-mask-filter.ts), stretched bilinearly; the pixel's own
+ *   colour c (0–1) gives q = a·c + b, and the weight is smoothstep(clamp(q)).
+ */
 export interface PersonMask {
+  readonly kind: 'confidence' | 'guided';
   readonly width: number;
   readonly height: number;
-  /** Person confidence, 0–1, row-major. */
+  /** Row-major: one value per texel (`confidence`) or four (`guided`). */
   readonly data: Float32Array;
 }
 
@@ -18,7 +28,8 @@ export interface PersonMask {
  * pixel becomes blurred + (frame − blurred) × mask, with the blurred copy and
  * the mask both stretched bilinearly to full size. Rows are interpolated
  * vertically once (at the small sizes), so the inner loop reads two
- * neighbours per value; pixels the mask keeps whole are skipped.
+ * neighbours per value; each row's weights are worked out before the row is
+ * written, and pixels the mask keeps whole are skipped.
  */
 export class RgbaCompositePass {
   private maskX: BilinearAxis | null = null;
@@ -27,6 +38,79 @@ export class RgbaCompositePass {
   private blurY: BilinearAxis | null = null;
   private maskRow = new Float32Array(0);
   private blurRow = new Float32Array(0);
+  private alphaRow = new Float32Array(0);
+  /** The frame's row above the current one, as it was before the pass overwrote it (the guided weight's tent reads it). */
+  private rowAbove = new Uint8ClampedArray(0);
+
+  /**
+   * The person's weight of every pixel of row `y`, from `mask` and, for a
+   * guided mask, the frame's colours around each pixel. Called for each row
+   * in order, top to bottom, before that row is overwritten: it keeps the
+   * row's original colours for the next row's tent.
+   */
+  private fillAlphaRow(rgba: Uint8ClampedArray, width: number, height: number, y: number, mask: PersonMask): Float32Array {
+    const channels = mask.kind === 'guided' ? 4 : 1;
+    const mx = (this.maskX = cachedAxis(this.maskX, mask.width, width));
+    const my = (this.maskY = cachedAxis(this.maskY, mask.height, height));
+    const rowValues = mask.width * channels;
+    if (this.maskRow.length < rowValues) this.maskRow = new Float32Array(rowValues);
+    if (this.alphaRow.length < width) this.alphaRow = new Float32Array(width);
+    const maskRow = this.maskRow;
+    const alphaRow = this.alphaRow;
+    const m = mask.data;
+    const m0 = my.index[y]! * rowValues;
+    const m1 = mask.height < 2 ? m0 : m0 + rowValues;
+    const mf = my.weight[y]!;
+    for (let i = 0; i < rowValues; i++) maskRow[i] = m[m0 + i]! + (m[m1 + i]! - m[m0 + i]!) * mf;
+    const next = mask.width < 2 ? 0 : channels;
+    const index = mx.index;
+    const weight = mx.weight;
+    if (channels === 1) {
+      for (let x = 0; x < width; x++) {
+        const a = index[x]!;
+        alphaRow[x] = maskRow[a]! + (maskRow[a + next]! - maskRow[a]!) * weight[x]!;
+      }
+      return alphaRow;
+    }
+    const rowBytes = width * 4;
+    if (this.rowAbove.length !== rowBytes) this.rowAbove = new Uint8ClampedArray(rowBytes);
+    const row = y * rowBytes;
+    // The rows above and below, edges repeated; the one above is the kept copy, since the pass has overwritten it.
+    const above = y === 0 ? rgba.subarray(row, row + rowBytes) : this.rowAbove;
+    const below = y === height - 1 ? row : row + rowBytes;
+    const lastX = width - 1;
+    for (let x = 0; x < width; x++) {
+      const a = index[x]! * 4;
+      const f = weight[x]!;
+      const ar = maskRow[a]! + (maskRow[a + next]! - maskRow[a]!) * f;
+      const ag = maskRow[a + 1]! + (maskRow[a + 1 + next]! - maskRow[a + 1]!) * f;
+      const ab = maskRow[a + 2]! + (maskRow[a + 2 + next]! - maskRow[a + 2]!) * f;
+      let q = maskRow[a + 3]! + (maskRow[a + 3 + next]! - maskRow[a + 3]!) * f;
+      // Where a is ~0 (deep in the person or the room) the colour cannot move q: skip the tent.
+      if (Math.abs(ar) + Math.abs(ag) + Math.abs(ab) > GUIDED_COLOUR_IRRELEVANT) {
+        // The 3×3 tent ([1 2 1] ⊗ [1 2 1] / 16) of the frame's colour, as the GPU compositors sample it.
+        const l = (x === 0 ? x : x - 1) * 4;
+        const c = x * 4;
+        const r = (x === lastX ? x : x + 1) * 4;
+        let red = 0;
+        let green = 0;
+        let blue = 0;
+        for (let k = 0; k < 3; k++) {
+          const w = k === 1 ? 2 : 1;
+          const source = k === 0 ? above : rgba;
+          const base = k === 0 ? 0 : k === 1 ? row : below;
+          red += w * (source[base + l]! + 2 * source[base + c]! + source[base + r]!);
+          green += w * (source[base + l + 1]! + 2 * source[base + c + 1]! + source[base + r + 1]!);
+          blue += w * (source[base + l + 2]! + 2 * source[base + c + 2]! + source[base + r + 2]!);
+        }
+        q += (ar * red + ag * green + ab * blue) * (1 / (16 * 255));
+      }
+      q = q < 0 ? 0 : q > 1 ? 1 : q;
+      alphaRow[x] = q * q * (3 - 2 * q);
+    }
+    this.rowAbove.set(rgba.subarray(row, row + rowBytes));
+    return alphaRow;
+  }
 
   /**
    * `blurred` is the frame downsampled by `downsample` (sizes rounded up);
@@ -39,27 +123,17 @@ export class RgbaCompositePass {
     const blurRow = this.blurRow;
     const src = blurred.data;
     const blurRowValues = blurred.width * 3;
-    let mx: BilinearAxis | null = null;
-    let my: BilinearAxis | null = null;
-    if (mask) {
-      mx = this.maskX = cachedAxis(this.maskX, mask.width, width);
-      my = this.maskY = cachedAxis(this.maskY, mask.height, height);
-      if (this.maskRow.length < mask.width) this.maskRow = new Float32Array(mask.width);
-    }
-    const maskRow = this.maskRow;
     const singleBlurColumn = blurred.width < 2 ? 0 : 3;
     // Locals, so the hot loop reads no object properties.
     const blurIndex = bx.index;
     const blurWeight = bx.weight;
-    const maskIndex = mx?.index ?? blurIndex;
-    const maskWeight = mx?.weight ?? blurWeight;
     for (let y = 0; y < height; y++) {
       const b0 = by.index[y]! * blurRowValues;
       const b1 = blurred.height < 2 ? b0 : b0 + blurRowValues;
       const bf = by.weight[y]!;
       for (let i = 0; i < blurRowValues; i++) blurRow[i] = src[b0 + i]! + (src[b1 + i]! - src[b0 + i]!) * bf;
       let p = y * width * 4;
-      if (!mask || !mx || !my) {
+      if (!mask) {
         for (let x = 0; x < width; x++, p += 4) {
           const b = blurIndex[x]! * 3;
           const f = blurWeight[x]!;
@@ -69,15 +143,9 @@ export class RgbaCompositePass {
         }
         continue;
       }
-      const m = mask.data;
-      const m0 = my.index[y]! * mask.width;
-      const m1 = mask.height < 2 ? m0 : m0 + mask.width;
-      const mf = my.weight[y]!;
-      for (let i = 0; i < mask.width; i++) maskRow[i] = m[m0 + i]! + (m[m1 + i]! - m[m0 + i]!) * mf;
-      const singleMaskColumn = mask.width < 2 ? 0 : 1;
+      const alphas = this.fillAlphaRow(rgba, width, height, y, mask);
       for (let x = 0; x < width; x++, p += 4) {
-        const a = maskIndex[x]!;
-        const alpha = maskRow[a]! + (maskRow[a + singleMaskColumn]! - maskRow[a]!) * maskWeight[x]!;
+        const alpha = alphas[x]!;
         if (alpha >= OPAQUE) continue;
         const b = blurIndex[x]! * 3;
         const f = blurWeight[x]!;
@@ -109,36 +177,24 @@ export class RgbaCompositePass {
    * the frame's size; `light` a small blurred copy, stretched bilinearly.
    */
   replace(rgba: Uint8ClampedArray, width: number, height: number, background: Uint8ClampedArray, light: RgbImage, mask: PersonMask, lightWrap: number): void {
-    const mx = (this.maskX = cachedAxis(this.maskX, mask.width, width));
-    const my = (this.maskY = cachedAxis(this.maskY, mask.height, height));
     const lx = (this.lightX = cachedAxis(this.lightX, light.width, width));
     const ly = (this.lightY = cachedAxis(this.lightY, light.height, height));
-    if (this.maskRow.length < mask.width) this.maskRow = new Float32Array(mask.width);
     if (this.lightRow.length < light.width * 3) this.lightRow = new Float32Array(light.width * 3);
-    const maskRow = this.maskRow;
     const lightRow = this.lightRow;
-    const m = mask.data;
     const src = light.data;
     const lightRowValues = light.width * 3;
-    const singleMaskColumn = mask.width < 2 ? 0 : 1;
     const singleLightColumn = light.width < 2 ? 0 : 3;
-    const maskIndex = mx.index;
-    const maskWeight = mx.weight;
     const lightIndex = lx.index;
     const lightWeight = lx.weight;
     for (let y = 0; y < height; y++) {
-      const m0 = my.index[y]! * mask.width;
-      const m1 = mask.height < 2 ? m0 : m0 + mask.width;
-      const mf = my.weight[y]!;
-      for (let i = 0; i < mask.width; i++) maskRow[i] = m[m0 + i]! + (m[m1 + i]! - m[m0 + i]!) * mf;
+      const alphas = this.fillAlphaRow(rgba, width, height, y, mask);
       const l0 = ly.index[y]! * lightRowValues;
       const l1 = light.height < 2 ? l0 : l0 + lightRowValues;
       const lf = ly.weight[y]!;
       for (let i = 0; i < lightRowValues; i++) lightRow[i] = src[l0 + i]! + (src[l1 + i]! - src[l0 + i]!) * lf;
       let p = y * width * 4;
       for (let x = 0; x < width; x++, p += 4) {
-        const a = maskIndex[x]!;
-        const alpha = maskRow[a]! + (maskRow[a + singleMaskColumn]! - maskRow[a]!) * maskWeight[x]!;
+        const alpha = alphas[x]!;
         if (alpha >= OPAQUE) continue;
         if (alpha <= TRANSPARENT) {
           rgba[p] = background[p]!;
@@ -172,21 +228,11 @@ export class RgbaCompositePass {
       for (let p = 3; p < rgba.length; p += 4) rgba[p] = 255;
       return;
     }
-    const mx = (this.maskX = cachedAxis(this.maskX, mask.width, width));
-    const my = (this.maskY = cachedAxis(this.maskY, mask.height, height));
-    const m = mask.data;
-    const singleMaskColumn = mask.width < 2 ? 0 : 1;
     for (let y = 0; y < height; y++) {
-      const m0 = my.index[y]! * mask.width;
-      const m1 = mask.height < 2 ? m0 : m0 + mask.width;
-      const mf = my.weight[y]!;
+      const alphas = this.fillAlphaRow(rgba, width, height, y, mask);
       let p = y * width * 4;
       for (let x = 0; x < width; x++, p += 4) {
-        const a = mx.index[x]!;
-        const top = m[m0 + a]! + (m[m0 + a + singleMaskColumn]! - m[m0 + a]!) * mx.weight[x]!;
-        const bottom = m[m1 + a]! + (m[m1 + a + singleMaskColumn]! - m[m1 + a]!) * mx.weight[x]!;
-        const grey = (top + (bottom - top) * mf) * 255;
-        rgba[p] = rgba[p + 1] = rgba[p + 2] = grey;
+        rgba[p] = rgba[p + 1] = rgba[p + 2] = alphas[x]! * 255;
         rgba[p + 3] = 255;
       }
     }

@@ -6,6 +6,9 @@
 // With u_edgeAware = 1 the mask is upsampled by a joint bilateral filter
 // guided by the model's input (the frame at the mask's size), as in
 // gpu/webgpu/composite.wgsl.
+// With u_guided = 1 the weight is the guided filter's: its coefficients
+// (a.rgb, b) per mask texel, interpolated by hand (RGBA32F is not filterable)
+// and evaluated with this pixel's own colour, as in composite.wgsl.
 // u_mode 1 replaces the background with the fitted picture (or colour), with
 // a light wrap over the person's edge; u_mode 2 is the effect turned off by
 // the user: the frame as it is.
@@ -19,6 +22,8 @@ uniform sampler2D u_mask2;
 uniform sampler2D u_guide;
 uniform sampler2D u_background;
 uniform sampler2D u_light;
+uniform sampler2D u_coefficients;
+uniform int u_guided;
 uniform int u_mode;
 uniform float u_lightWrap;
 uniform int u_maskCount;
@@ -58,13 +63,38 @@ float edgeAwareWeight(vec2 uv, vec3 colour, float fallback) {
   return weights > 1e-4 ? total / weights : fallback;
 }
 
+// The frame's colour under a 3×3 tent ([1 2 1] ⊗ [1 2 1] / 16): four bilinear
+// samples half a pixel off centre, as composite.wgsl takes it.
+vec3 tentColour(vec2 uv) {
+  vec2 half = 0.5 / vec2(textureSize(u_frame, 0));
+  return (textureLod(u_frame, uv + vec2(-half.x, -half.y), 0.0).rgb
+    + textureLod(u_frame, uv + vec2(half.x, -half.y), 0.0).rgb
+    + textureLod(u_frame, uv + vec2(-half.x, half.y), 0.0).rgb
+    + textureLod(u_frame, uv + vec2(half.x, half.y), 0.0).rgb) * 0.25;
+}
+
+float guidedWeight(vec2 uv) {
+  ivec2 size = textureSize(u_coefficients, 0);
+  // Texel centres aligned and edges clamped, as the CPU renderer's bilinear axis does.
+  vec2 position = clamp(uv * vec2(size) - 0.5, vec2(0.0), vec2(size - 1));
+  ivec2 base = ivec2(floor(position));
+  ivec2 next = min(base + 1, size - 1);
+  vec2 f = position - vec2(base);
+  vec4 top = mix(texelFetch(u_coefficients, base, 0), texelFetch(u_coefficients, ivec2(next.x, base.y), 0), f.x);
+  vec4 bottom = mix(texelFetch(u_coefficients, ivec2(base.x, next.y), 0), texelFetch(u_coefficients, next, 0), f.x);
+  vec4 c = mix(top, bottom, f.y);
+  float t = clamp(dot(c.rgb, tentColour(uv)) + c.a, 0.0, 1.0);
+  return t * t * (3.0 - 2.0 * t);
+}
+
 void main() {
   vec2 uv = vec2(v_uv.x, 1.0 - v_uv.y);
   vec3 m = vec3(texture(u_mask0, uv).r, texture(u_mask1, uv).r, texture(u_mask2, uv).r);
   float weight = dot(m, usedMasks()) / max(float(u_maskCount), 1.0);
   vec3 sharp = texture(u_frame, uv).rgb;
   // Only where the mask is undecided: inside the person and deep in the room the filter changes nothing.
-  if (u_edgeAware == 1 && u_maskCount > 0 && weight > 0.01 && weight < 0.99) weight = edgeAwareWeight(uv, sharp, weight);
+  if (u_guided == 1) weight = guidedWeight(uv);
+  else if (u_edgeAware == 1 && u_maskCount > 0 && weight > 0.01 && weight < 0.99) weight = edgeAwareWeight(uv, sharp, weight);
   weight = clamp(weight, 0.0, 1.0);
   if (u_view == 1) {
     outColor = vec4(vec3(weight), 1.0);

@@ -1,3 +1,4 @@
+import { GuidedMaskFilter } from '../guided-mask-filter.js';
 import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
@@ -56,6 +57,10 @@ export class WebGl2Compositor implements Compositor {
   private blurA: Target | null = null;
   private blurB: Target | null = null;
   private masksHeld = 0;
+  /** The `guided` refinement: its filter (on the CPU, at the mask's size) and its coefficients' texture. */
+  private readonly guided = new GuidedMaskFilter();
+  private coefficients: { texture: WebGLTexture; width: number; height: number } | null = null;
+  private guidedHeld = false;
   private nextHistorySlot = 0;
   private maskRefinement: MaskRefinement | null = null;
   /** The frame blur's kernel, rebuilt only when sigma changes. */
@@ -92,7 +97,7 @@ export class WebGl2Compositor implements Compositor {
   }
 
   get hasMask(): boolean {
-    return this.masksHeld > 0;
+    return this.masksHeld > 0 || this.guidedHeld;
   }
 
   async prepareModelInput(frame: VideoFrame, width: number, height: number, timings: CompositorTimings): Promise<ImageData> {
@@ -110,9 +115,21 @@ export class WebGl2Compositor implements Compositor {
     return new ImageData(pixels, width, height);
   }
 
-  async pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
+  async pushMask(mask: ConfidenceMask, guide: ImageData, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
     const gl = this.checkedContext();
     const started = performance.now();
+    if (refinement === 'guided') {
+      // One refinement's state at a time: a switch starts the other from this mask.
+      this.masksHeld = 0;
+      this.nextHistorySlot = 0;
+      this.maskRefinement = refinement;
+      this.uploadCoefficients(this.guided.push(mask, guide), mask.width, mask.height);
+      this.guidedHeld = true;
+      timings.refine = performance.now() - started;
+      return;
+    }
+    this.guided.clear();
+    this.guidedHeld = false;
     const naive = refinement === 'naive';
     // Switching between one mask and three makes the held history meaningless.
     if (this.maskRefinement !== null && (this.maskRefinement === 'naive') !== naive) this.clearMasks();
@@ -135,6 +152,19 @@ export class WebGl2Compositor implements Compositor {
   clearMasks(): void {
     this.masksHeld = 0;
     this.nextHistorySlot = 0;
+    this.guided.clear();
+    this.guidedHeld = false;
+  }
+
+  private uploadCoefficients(data: Float32Array, width: number, height: number): void {
+    const gl = this.gl;
+    if (!this.coefficients || this.coefficients.width !== width || this.coefficients.height !== height) {
+      if (this.coefficients) gl.deleteTexture(this.coefficients.texture);
+      this.coefficients = { texture: this.createTexture(gl.NEAREST), width, height };
+    }
+    gl.bindTexture(gl.TEXTURE_2D, this.coefficients.texture);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, width, height, 0, gl.RGBA, gl.FLOAT, data);
   }
 
   setBackground(background: Background): void {
@@ -146,12 +176,12 @@ export class WebGl2Compositor implements Compositor {
     const { width, height } = frameSize(frame);
     const blurStarted = performance.now();
     this.upload(frame, timings);
-    const plan = planBlur(blurSigma(params.sigma, this.masksHeld > 0));
+    const plan = planBlur(blurSigma(params.sigma, this.hasMask));
     const smallWidth = Math.max(1, Math.round(width / plan.downsample));
     const smallHeight = Math.max(1, Math.round(height / plan.downsample));
     this.blurA = this.ensureTarget(this.blurA, smallWidth, smallHeight, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE);
     this.blurB = this.ensureTarget(this.blurB, smallWidth, smallHeight, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE);
-    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.masksHeld > 0);
+    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.hasMask);
     if (mode === 'blur') {
       this.drawDownscale(this.blurA, Math.max(1, plan.downsample / 2));
       if (this.blurKernel?.sigma !== plan.sigmaAtScale) this.blurKernel = gaussianKernel(plan.sigmaAtScale);
@@ -181,10 +211,13 @@ export class WebGl2Compositor implements Compositor {
       ['u_guide', (this.modelInput ?? this.blurA).texture],
       ['u_background', (mode === 'replace' && this.backgroundTexture) || this.blurA.texture],
       ['u_light', (mode === 'replace' && this.lightTexture) || this.blurA.texture],
+      // While none are held the shader ignores it; the raw mask (a float texture too) stands in.
+      ['u_coefficients', (this.guidedHeld && this.coefficients?.texture) || this.rawMask!.texture],
     ]);
+    gl.uniform1i(program.uniform('u_guided'), this.guidedHeld ? 1 : 0);
     gl.uniform1i(program.uniform('u_mode'), mode === 'blur' ? 0 : mode === 'replace' ? 1 : 2);
     gl.uniform1f(program.uniform('u_lightWrap'), params.lightWrap);
-    gl.uniform1i(program.uniform('u_maskCount'), this.masksHeld);
+    gl.uniform1i(program.uniform('u_maskCount'), this.guidedHeld ? 1 : this.masksHeld);
     gl.uniform1i(program.uniform('u_edgeAware'), (params.refinement === 'refined' || params.refinement === 'weighted') && this.modelInput ? 1 : 0);
     gl.uniform1f(program.uniform('u_rangeSigma'), EDGE_RANGE_SIGMA);
     gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
@@ -212,6 +245,8 @@ export class WebGl2Compositor implements Compositor {
       gl.deleteFramebuffer(target.framebuffer);
     }
     if (this.rawMask) gl.deleteTexture(this.rawMask.texture);
+    if (this.coefficients) gl.deleteTexture(this.coefficients.texture);
+    this.guided.clear();
     if (this.backgroundTexture) gl.deleteTexture(this.backgroundTexture);
     if (this.lightTexture) gl.deleteTexture(this.lightTexture);
     this.background.clear();

@@ -8,6 +8,11 @@
 // and by how close the colour of the model's input at that texel is to this
 // pixel's colour, so the mask's edge snaps to the frame's real edge.
 //
+// With guided = 1 the weight comes from the guided filter's coefficients
+// (a.rgb, b) per mask texel, interpolated here and evaluated with this
+// pixel's own colour: smoothstep(clamp(a·colour + b, 0, 1)), so the edge
+// follows the full-resolution frame (gpu/guided-mask-filter.ts).
+//
 // mode 1 replaces the background: the fitted picture (or colour) stands
 // behind the person instead of the blur, and near the edge the person takes
 // a little of its blurred light (light wrap). mode 2 is the effect turned off
@@ -26,6 +31,8 @@ struct CompositeParams {
   mode: u32,
   // Light wrap strength (mode 1): the person's colour moves towards the light by lightWrap × (1 − weight).
   lightWrap: f32,
+  // 1: the weight is the guided filter's (the coefficients texture), not the mask history's.
+  guided: u32,
 };
 
 @group(0) @binding(0) var frame: texture_2d<f32>;
@@ -40,6 +47,33 @@ struct CompositeParams {
 // The replacement background at the frame's size, and its small blurred copy (the light).
 @group(0) @binding(8) var backgroundImage: texture_2d<f32>;
 @group(0) @binding(9) var backgroundLight: texture_2d<f32>;
+// The guided filter's coefficients (a.r, a.g, a.b, b) per mask texel; rgba32float, so read with textureLoad.
+@group(0) @binding(10) var guidedCoefficients: texture_2d<f32>;
+
+// The frame's colour under a 3×3 tent ([1 2 1] ⊗ [1 2 1] / 16): four bilinear
+// samples half a pixel off centre. It keeps the sensor's noise, which the
+// guided filter's coefficients would amplify, out of the weight.
+fn tentColour(uv: vec2f) -> vec3f {
+  let half = 0.5 / vec2f(textureDimensions(frame));
+  return (textureSampleLevel(frame, linearSampler, uv + vec2f(-half.x, -half.y), 0.0).rgb
+    + textureSampleLevel(frame, linearSampler, uv + vec2f(half.x, -half.y), 0.0).rgb
+    + textureSampleLevel(frame, linearSampler, uv + vec2f(-half.x, half.y), 0.0).rgb
+    + textureSampleLevel(frame, linearSampler, uv + vec2f(half.x, half.y), 0.0).rgb) * 0.25;
+}
+
+fn guidedWeight(uv: vec2f) -> f32 {
+  let size = vec2i(textureDimensions(guidedCoefficients));
+  // Texel centres aligned and edges clamped, as the CPU renderer's bilinear axis does.
+  let position = clamp(uv * vec2f(size) - 0.5, vec2f(0.0), vec2f(size - 1));
+  let base = vec2i(floor(position));
+  let next = min(base + 1, size - 1);
+  let f = position - vec2f(base);
+  let top = mix(textureLoad(guidedCoefficients, base, 0), textureLoad(guidedCoefficients, vec2i(next.x, base.y), 0), f.x);
+  let bottom = mix(textureLoad(guidedCoefficients, vec2i(base.x, next.y), 0), textureLoad(guidedCoefficients, next, 0), f.x);
+  let c = mix(top, bottom, f.y);
+  let t = clamp(dot(c.rgb, tentColour(uv)) + c.a, 0.0, 1.0);
+  return t * t * (3.0 - 2.0 * t);
+}
 
 fn usedMasks() -> vec3f {
   return vec3f(
@@ -96,7 +130,9 @@ fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
   let background = vec4f(blurredSample.rgb / max(blurredSample.a, 1.0 / 255.0), 1.0);
   var weight = bilinearWeight(uv);
   // Only where the mask is undecided: inside the person and deep in the room the filter changes nothing.
-  if (params.edgeAware == 1u && params.maskCount > 0u && weight > 0.01 && weight < 0.99) {
+  if (params.guided == 1u) {
+    weight = guidedWeight(uv);
+  } else if (params.edgeAware == 1u && params.maskCount > 0u && weight > 0.01 && weight < 0.99) {
     weight = edgeAwareWeight(uv, sharp.rgb, weight);
   }
   weight = clamp(weight, 0.0, 1.0);

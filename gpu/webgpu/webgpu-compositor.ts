@@ -10,6 +10,7 @@ import { frameSize } from '../frame-size.js';
 import { alignedBytesPerRow, GpuPasses } from './gpu-passes.js';
 import { WebGpuFrameBlur } from './frame-blur.js';
 import { checkMaskBindings, MASK_HISTORY_END_BINDING, WebGpuMaskHistory } from './mask-history.js';
+import { GuidedCoefficientsTexture } from './guided-coefficients.js';
 import { BackgroundTextures } from './background-textures.js';
 import { packRows } from './padded-rows.js';
 
@@ -53,6 +54,7 @@ export class WebGpuCompositor implements Compositor {
   private readonly profile: boolean;
   private readonly uploader: FrameUploader;
   private readonly masks: WebGpuMaskHistory;
+  private readonly guided: GuidedCoefficientsTexture;
   private readonly blur: WebGpuFrameBlur;
   /** The current frame as rgba on the GPU; uploaded once, used by every pass of that frame. */
   private frameRgb: GPUTexture | null = null;
@@ -93,6 +95,7 @@ export class WebGpuCompositor implements Compositor {
     this.modelDownscaleParams = this.passes.uniform(16, 'model downscale params');
     this.blur = new WebGpuFrameBlur(device, this.passes, this.sampler, downscale, blur);
     this.masks = new WebGpuMaskHistory(device, this.passes, blur);
+    this.guided = new GuidedCoefficientsTexture(device, this.passes);
     this.compositeParams = this.passes.uniform(32, 'composite params');
 
     this.uploader = new FrameUploader(device, this.sampler);
@@ -132,19 +135,27 @@ export class WebGpuCompositor implements Compositor {
     }
   }
 
-  async pushMask(mask: ConfidenceMask, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
+  async pushMask(mask: ConfidenceMask, guide: ImageData, refinement: MaskRefinement, timings: CompositorTimings): Promise<void> {
     const started = performance.now();
-    this.masks.push(mask, refinement);
+    // One refinement's state at a time: a switch starts the other from this mask.
+    if (refinement === 'guided') {
+      this.masks.clear();
+      this.guided.push(mask, guide);
+    } else {
+      this.guided.clear();
+      this.masks.push(mask, refinement);
+    }
     if (this.profile) await this.device.queue.onSubmittedWorkDone();
     timings.refine = performance.now() - started;
   }
 
   get hasMask(): boolean {
-    return this.masks.held > 0;
+    return this.masks.held > 0 || this.guided.held;
   }
 
   clearMasks(): void {
     this.masks.clear();
+    this.guided.clear();
   }
 
   setBackground(background: Background): void {
@@ -155,8 +166,8 @@ export class WebGpuCompositor implements Compositor {
     const { width, height } = frameSize(frame);
     const blurStarted = performance.now();
     // Decided before the upload's await, so that a mask cleared meanwhile cannot leave a frame at the slider's sigma without one.
-    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.masks.held > 0);
-    const blurred = this.blur.prepare(width, height, blurSigma(params.sigma, this.masks.held > 0));
+    const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.hasMask);
+    const blurred = this.blur.prepare(width, height, blurSigma(params.sigma, this.hasMask));
     const targets = this.ensureOutput(width, height);
     const encoder = this.device.createCommandEncoder({ label: 'frame' });
     const rgb = await this.upload(frame, encoder, timings);
@@ -186,10 +197,12 @@ export class WebGpuCompositor implements Compositor {
     const compositeStarted = performance.now();
     const compositeEncoder = encoder ?? this.device.createCommandEncoder({ label: 'composite' });
     const compositeBytes = new ArrayBuffer(32);
-    new Uint32Array(compositeBytes, 0, 3).set([this.masks.held, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' || params.refinement === 'weighted' ? 1 : 0]);
+    const guided = this.guided.held;
+    new Uint32Array(compositeBytes, 0, 3).set([guided ? 1 : this.masks.held, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' || params.refinement === 'weighted' ? 1 : 0]);
     new Float32Array(compositeBytes, 12, 1)[0] = EDGE_RANGE_SIGMA;
     new Uint32Array(compositeBytes, 16, 1)[0] = mode === 'blur' ? 0 : mode === 'replace' ? 1 : 2;
     new Float32Array(compositeBytes, 20, 1)[0] = params.lightWrap;
+    new Uint32Array(compositeBytes, 24, 1)[0] = guided ? 1 : 0;
     this.device.queue.writeBuffer(this.compositeParams, 0, compositeBytes);
     this.passes.draw(compositeEncoder, this.compositePipeline, targets.output, [
       { binding: 0, resource: rgb.createView() },
@@ -199,6 +212,7 @@ export class WebGpuCompositor implements Compositor {
       { binding: MASK_HISTORY_END_BINDING, resource: { buffer: this.compositeParams } },
       { binding: MASK_HISTORY_END_BINDING + 1, resource: (this.modelInput?.texture ?? this.placeholderGuide).createView() },
       ...this.backgroundTextures.entries(fitted, this.placeholderGuide, MASK_HISTORY_END_BINDING + 2, MASK_HISTORY_END_BINDING + 3),
+      { binding: MASK_HISTORY_END_BINDING + 4, resource: this.guided.view() },
     ]);
     compositeEncoder.copyTextureToBuffer(
       { texture: targets.output },
@@ -242,6 +256,7 @@ export class WebGpuCompositor implements Compositor {
     this.uploadedFrame = null;
     this.destroyModelInput();
     this.masks.destroy();
+    this.guided.destroy();
     this.destroyOutput();
     this.blur.destroy();
     for (const buffer of [this.modelDownscaleParams, this.compositeParams]) buffer.destroy();
