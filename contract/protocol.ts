@@ -3,7 +3,7 @@ import type { Backend, BackendName } from './backend.js';
 import type { BlurErrorType, SerializedError } from './errors.js';
 import type { ProbedBackend } from './ladder.js';
 import type { AssetUrls, LiveOptions, RendererPreference } from './options.js';
-import type { PipelineStats } from './stats.js';
+import type { GovernorLevel, PipelineStats } from './stats.js';
 
 /**
  * The typed message protocol between the main thread and the blur worker.
@@ -56,6 +56,13 @@ export interface PipelineTestHooks {
   readonly delayBackendMs?: number;
   /** Hold back the first output frame, as a worker on a loaded machine is slow to make it, while it reads the camera's frames. */
   readonly delayFirstOutputMs?: number;
+  /**
+   * Pin the frame-budget governor at this level (1: segment every other frame;
+   * 2: also the landscape model), from the first frame and whatever the pipeline's
+   * pace, so the quality harness can measure each level. Acts only with `adaptive`
+   * on (as the governor itself does); a pinned governor never moves.
+   */
+  readonly governorLevel?: GovernorLevel;
 }
 
 /** A backend the worker would not run, and why. */

@@ -49,11 +49,15 @@ export class FrameBudgetGovernor {
    * `fixedBudgetMs` is the camera's frame interval from its settings (or a test
    * hook's budget). Without it the interval is estimated from the frames read,
    * which undercounts the camera's rate once frames are being dropped upstream.
+   * `pinnedLevel` (a test hook) holds an enabled governor at that level for good.
    */
   constructor(
     private readonly enabled: boolean,
     private readonly fixedBudgetMs?: number,
-  ) {}
+    private readonly pinnedLevel?: GovernorLevel,
+  ) {
+    if (enabled && pinnedLevel !== undefined) this.level = pinnedLevel;
+  }
 
   /** Every input frame's timestamp, including the ones dropped later: they give the camera's pace. */
   noteInput(timestampUs: number): void {
@@ -83,7 +87,7 @@ export class FrameBudgetGovernor {
 
   /** Records a delivered frame and how long it kept the pipeline's own thread busy; moves between levels. */
   record(busyMs: number, nowMs: number, requested: SegmentationModel): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.pinnedLevel !== undefined) return;
     this.levelSinceMs ??= nowMs;
     if (this.lastOutputAt !== null) this.periodMs = ema(this.periodMs, nowMs - this.lastOutputAt);
     this.lastOutputAt = nowMs;

@@ -83,13 +83,14 @@ export class FramePipeline {
     this.segmenterModel = init.options.model;
     this.runningModel = init.options.model;
     const nominalIntervalMs = init.inputFrameRate && init.inputFrameRate > 0 ? 1000 / init.inputFrameRate : undefined;
-    this.governor = new FrameBudgetGovernor(init.adaptive, init.testHooks.frameBudgetMs ?? nominalIntervalMs);
+    this.governor = new FrameBudgetGovernor(init.adaptive, init.testHooks.frameBudgetMs ?? nominalIntervalMs, init.testHooks.governorLevel);
     this.compositor = init.compositor;
     if (init.background) this.setBackground(init.background);
     this.reader = init.readable ? init.readable.getReader() : null;
     this.statsTimer = setInterval(() => this.postStats(), STATS_INTERVAL_MS);
     if (this.reader) void this.readLoop(this.reader);
-    this.startSegmenter(this.segmenterModel, true);
+    // The governor's model from the start: a level pinned by a test hook would otherwise load the user's model first, then trade.
+    this.startSegmenter(this.governor.model(this.segmenterModel), true);
     this.finished = this.processLoop();
   }
 
