@@ -57,19 +57,20 @@ export function blurSigma(sigma: number, hasMask: boolean): number {
 
 /**
  * The `guided` refinement (gpu/guided-mask-filter.ts), as measured best on
- * ../shared/media's stills (issue 13): the raw confidence near-binarised by a
- * sigmoid of this steepness, a colour guided filter of radius 8 mask texels
- * (eps 1e-5), binarised again, then a guided filter of radius 4 whose
- * coefficients the compositors evaluate at full resolution with the frame's
- * colour under a 3×3 tent. The last eps is 1e-3 rather than the 1e-4 that
- * scored best without noise: with a sensor's noise (σ 2/255) the evaluated
- * weight moved 3.7/255 a frame at eps 1e-4 and untented colour, 1.0/255
- * tented at 1e-3, for a halo error 2% higher.
+ * ../shared/media's stills (issue 13), at half the mask's size (128×128 for
+ * the 256×256 model): the raw confidence near-binarised by a sigmoid of this
+ * steepness, a colour guided filter of radius 4 texels there (eps 1e-5),
+ * binarised again, then a guided filter of radius 2 whose coefficients the
+ * compositors evaluate at full resolution with the frame's colour under a 3×3
+ * tent. The last eps is 1e-3 rather than the 1e-4 that scored best without
+ * noise: with a sensor's noise (σ 2/255) the evaluated weight moved 3.7/255 a
+ * frame at eps 1e-4 and untented colour, 1.0/255 tented at 1e-3, for a halo
+ * error 2% higher.
  */
 export const GUIDED_SIGMOID_STEEPNESS = 24;
-export const GUIDED_FIRST_RADIUS = 8;
+export const GUIDED_FIRST_RADIUS = 4;
 export const GUIDED_FIRST_EPS = 1e-5;
-export const GUIDED_FINAL_RADIUS = 4;
+export const GUIDED_FINAL_RADIUS = 2;
 export const GUIDED_FINAL_EPS = 1e-3;
 
 /**

@@ -2,7 +2,8 @@
  * `npm run quality`: the edge-quality harness. In real Chromium it feeds the
  * stills and clips of ../shared/media that have ground-truth masks through the
  * public BlurProcessor (tier 1), reads each output back by its timestamp, and
- * reports per variant (naive, seed, refined, weighted) two tables.
+ * reports per variant (naive, seed, refined, guided by default; weighted on
+ * request) two tables.
  *
  * Stills (one frame at a time): mask IoU, boundary IoU (band of 2% of the
  * diagonal), halo error at sigma 4/8/16 (mean |output − ideal| within 12 px of
@@ -49,7 +50,7 @@ const list = (name, fallback, allowed) => {
   for (const value of values) if (!allowed.includes(value)) throw new Error(`${name}: ${value} is not one of ${allowed.join(', ')}`);
   return values;
 };
-const variants = list('--variants', 'naive,seed,refined,weighted', ['naive', 'seed', 'refined', 'weighted']);
+const variants = list('--variants', 'naive,seed,refined,guided', ['naive', 'seed', 'refined', 'weighted', 'guided']);
 const quick = args.includes('--quick');
 const stillsOnly = args.includes('--stills-only');
 const motionOnly = args.includes('--motion-only');

@@ -125,7 +125,7 @@ export class BlurProcessor extends EventTarget {
     this.update({ lightWrap: normalizeLightWrap(value) });
   }
 
-  /** @internal The edge treatment (`naive`, `seed`, `refined`); live. */
+  /** @internal The edge treatment (`naive`, `seed`, `refined`, `weighted`, `guided`, the default); live. */
   get refinement(): MaskRefinement {
     return this.liveOptions.refinement;
   }

@@ -43,4 +43,4 @@ export const normalizeLightWrap = (value: unknown): number => numberInRange('lig
 export const normalizeRefinement = (value: unknown): MaskRefinement => oneOf('refinement', value, ['naive', 'seed', 'refined', 'weighted', 'guided'] as const, DEFAULT_REFINEMENT);
 
 /** The edge treatment that won on the quality harness's numbers (see `npm run quality`). */
-export const DEFAULT_REFINEMENT: MaskRefinement = 'refined';
+export const DEFAULT_REFINEMENT: MaskRefinement = 'guided';

@@ -83,7 +83,7 @@ export class CpuCompositor implements Compositor {
     if (refinement === 'guided') {
       this.refiner.clear();
       // The coefficients' array is the filter's own and is rewritten by the next push; a render reads it synchronously.
-      this.mask = { kind: 'guided', width: mask.width, height: mask.height, data: this.guided.push(mask, guide) };
+      this.mask = { kind: 'guided', ...this.guided.push(mask, guide) };
       timings.refine = performance.now() - started;
       return;
     }

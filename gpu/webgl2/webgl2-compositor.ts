@@ -1,4 +1,4 @@
-import { GuidedMaskFilter } from '../guided-mask-filter.js';
+import { GuidedMaskFilter, type GuidedCoefficients } from '../guided-mask-filter.js';
 import { BackgroundFitter, renderMode, type Background } from '../background.js';
 import { historyLength, type Compositor, type CompositorTimings, type ConfidenceMask, type MaskRefinement, type RenderParams } from '../compositor.js';
 import { gaussianKernel, maskSmoothingKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
@@ -123,7 +123,7 @@ export class WebGl2Compositor implements Compositor {
       this.masksHeld = 0;
       this.nextHistorySlot = 0;
       this.maskRefinement = refinement;
-      this.uploadCoefficients(this.guided.push(mask, guide), mask.width, mask.height);
+      this.uploadCoefficients(this.guided.push(mask, guide));
       this.guidedHeld = true;
       timings.refine = performance.now() - started;
       return;
@@ -156,7 +156,7 @@ export class WebGl2Compositor implements Compositor {
     this.guidedHeld = false;
   }
 
-  private uploadCoefficients(data: Float32Array, width: number, height: number): void {
+  private uploadCoefficients({ width, height, data }: GuidedCoefficients): void {
     const gl = this.gl;
     if (!this.coefficients || this.coefficients.width !== width || this.coefficients.height !== height) {
       if (this.coefficients) gl.deleteTexture(this.coefficients.texture);

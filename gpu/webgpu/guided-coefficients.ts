@@ -25,8 +25,7 @@ export class GuidedCoefficientsTexture {
 
   /** Refines `mask` by `guide` and uploads the coefficients; the upload is queued, not awaited. */
   push(mask: ConfidenceMask, guide: ImageData): void {
-    const coefficients = this.filter.push(mask, guide);
-    const { width, height } = mask;
+    const { width, height, data: coefficients } = this.filter.push(mask, guide);
     if (!this.texture || this.texture.width !== width || this.texture.height !== height) {
       this.texture?.destroy();
       this.texture = this.passes.texture(width, height, 'rgba32float', GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST, 'guided coefficients');
