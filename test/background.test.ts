@@ -301,7 +301,7 @@ describe('background replacement, on stills/portrait.jpg and its mask', () => {
       const deepChange = meanAbsoluteDifference(shipped, without, deepRegion(truth, 1));
       console.log(
         `light wrap (${compositor}), halo within 12 px of the true edge against A·I + (1−A)·picture: off ${haloWithout.toFixed(2)}, ` +
-        `0.5 (shipped) ${haloShipped.toFixed(2)}, 1.0 ${haloStrong.toFixed(2)}; edge band moves ${edgeChange.toFixed(2)}/255, deep person ${deepChange.toFixed(3)}/255`,
+        `0.5 ${haloShipped.toFixed(2)}, 1.0 ${haloStrong.toFixed(2)}; edge band moves ${edgeChange.toFixed(2)}/255, deep person ${deepChange.toFixed(3)}/255`,
       );
       expect(edgeChange).to.be.above(0.05);
       expect(deepChange).to.be.below(0.5);

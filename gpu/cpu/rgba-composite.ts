@@ -41,6 +41,7 @@ export class RgbaCompositePass {
   private alphaRow = new Float32Array(0);
   /** The frame's row above the current one, as it was before the pass overwrote it (the guided weight's tent reads it). */
   private rowAbove = new Uint8ClampedArray(0);
+  private cellSlope = new Float32Array(0);
 
   /**
    * The person's weight of every pixel of row `y`, from `mask` and, for a
@@ -79,15 +80,24 @@ export class RgbaCompositePass {
     const above = y === 0 ? rgba.subarray(row, row + rowBytes) : this.rowAbove;
     const below = y === height - 1 ? row : row + rowBytes;
     const lastX = width - 1;
+    // Per cell between two texels of this row, an upper bound of |a.r| + |a.g| + |a.b| anywhere in it.
+    if (this.cellSlope.length < mask.width) this.cellSlope = new Float32Array(mask.width);
+    const cellSlope = this.cellSlope;
+    for (let i = 0; i < mask.width; i++) {
+      const t = i * 4;
+      const u = Math.min(mask.width - 1, i + 1) * 4;
+      cellSlope[i] = Math.abs(maskRow[t]!) + Math.abs(maskRow[t + 1]!) + Math.abs(maskRow[t + 2]!) + Math.abs(maskRow[u]!) + Math.abs(maskRow[u + 1]!) + Math.abs(maskRow[u + 2]!);
+    }
     for (let x = 0; x < width; x++) {
-      const a = index[x]! * 4;
+      const cell = index[x]!;
+      const a = cell * 4;
       const f = weight[x]!;
-      const ar = maskRow[a]! + (maskRow[a + next]! - maskRow[a]!) * f;
-      const ag = maskRow[a + 1]! + (maskRow[a + 1 + next]! - maskRow[a + 1]!) * f;
-      const ab = maskRow[a + 2]! + (maskRow[a + 2 + next]! - maskRow[a + 2]!) * f;
       let q = maskRow[a + 3]! + (maskRow[a + 3 + next]! - maskRow[a + 3]!) * f;
-      // Where a is ~0 (deep in the person or the room) the colour cannot move q: skip the tent.
-      if (Math.abs(ar) + Math.abs(ag) + Math.abs(ab) > GUIDED_COLOUR_IRRELEVANT) {
+      // Where a is ~0 (deep in the person or the room, most of the frame) the colour cannot move q: b alone.
+      if (cellSlope[cell]! > GUIDED_COLOUR_IRRELEVANT) {
+        const ar = maskRow[a]! + (maskRow[a + next]! - maskRow[a]!) * f;
+        const ag = maskRow[a + 1]! + (maskRow[a + 1 + next]! - maskRow[a + 1]!) * f;
+        const ab = maskRow[a + 2]! + (maskRow[a + 2 + next]! - maskRow[a + 2]!) * f;
         // The 3×3 tent ([1 2 1] ⊗ [1 2 1] / 16) of the frame's colour, as the GPU compositors sample it.
         const l = (x === 0 ? x : x - 1) * 4;
         const c = x * 4;

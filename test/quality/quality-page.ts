@@ -337,8 +337,8 @@ export interface VariantResult {
 
 const blurCache = new Map<string, Float32Array>();
 
-/** The light wrap the product ships (BlurProcessor's default lightWrap). */
-const LIGHT_WRAP_SHIPPED = 0.5;
+/** The light wrap measured beside none (the product ships none: it measured worse with the guided edge). */
+const LIGHT_WRAP_TRIED = 0.5;
 
 /** A smooth, colourful picture to put behind the person: a diagonal gradient with soft bands. */
 function replacementPicture(width: number, height: number): ImageData {
@@ -399,14 +399,15 @@ async function measureStills(driver: Driver, stills: readonly StillCase[]): Prom
     const pictureRgba = { width: picture.width, height: picture.height, data: picture.data, timestamp: 0 };
     driver.processor.background = pictureBitmap;
     const replacementHalo = { wrapOff: 0, wrapOn: 0 };
-    for (const [key, wrap] of [['wrapOff', 0], ['wrapOn', LIGHT_WRAP_SHIPPED]] as const) {
+    const wrapBefore = driver.processor.lightWrap;
+    for (const [key, wrap] of [['wrapOff', 0], ['wrapOn', LIGHT_WRAP_TRIED]] as const) {
       driver.processor.lightWrap = wrap;
       // The picture is fitted in the worker; give it frames to arrive.
       for (let i = 0; i < 3; i++) await driver.process(bitmap);
       replacementHalo[key] = softReplacementHalo(await driver.process(bitmap), input, pictureRgba, truth, haloBand);
     }
     driver.processor.background = 'blur';
-    driver.processor.lightWrap = LIGHT_WRAP_SHIPPED;
+    driver.processor.lightWrap = wrapBefore;
     pictureBitmap.close();
     bitmap.close();
     results.push({
