@@ -66,11 +66,11 @@ float edgeAwareWeight(vec2 uv, vec3 colour, float fallback) {
 // The frame's colour under a 3×3 tent ([1 2 1] ⊗ [1 2 1] / 16): four bilinear
 // samples half a pixel off centre, as composite.wgsl takes it.
 vec3 tentColour(vec2 uv) {
-  vec2 half = 0.5 / vec2(textureSize(u_frame, 0));
-  return (textureLod(u_frame, uv + vec2(-half.x, -half.y), 0.0).rgb
-    + textureLod(u_frame, uv + vec2(half.x, -half.y), 0.0).rgb
-    + textureLod(u_frame, uv + vec2(-half.x, half.y), 0.0).rgb
-    + textureLod(u_frame, uv + vec2(half.x, half.y), 0.0).rgb) * 0.25;
+  vec2 halfTexel = 0.5 / vec2(textureSize(u_frame, 0));
+  return (textureLod(u_frame, uv + vec2(-halfTexel.x, -halfTexel.y), 0.0).rgb
+    + textureLod(u_frame, uv + vec2(halfTexel.x, -halfTexel.y), 0.0).rgb
+    + textureLod(u_frame, uv + vec2(-halfTexel.x, halfTexel.y), 0.0).rgb
+    + textureLod(u_frame, uv + vec2(halfTexel.x, halfTexel.y), 0.0).rgb) * 0.25;
 }
 
 float guidedWeight(vec2 uv) {

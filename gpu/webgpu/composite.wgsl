@@ -54,11 +54,11 @@ struct CompositeParams {
 // samples half a pixel off centre. It keeps the sensor's noise, which the
 // guided filter's coefficients would amplify, out of the weight.
 fn tentColour(uv: vec2f) -> vec3f {
-  let half = 0.5 / vec2f(textureDimensions(frame));
-  return (textureSampleLevel(frame, linearSampler, uv + vec2f(-half.x, -half.y), 0.0).rgb
-    + textureSampleLevel(frame, linearSampler, uv + vec2f(half.x, -half.y), 0.0).rgb
-    + textureSampleLevel(frame, linearSampler, uv + vec2f(-half.x, half.y), 0.0).rgb
-    + textureSampleLevel(frame, linearSampler, uv + vec2f(half.x, half.y), 0.0).rgb) * 0.25;
+  let halfTexel = 0.5 / vec2f(textureDimensions(frame));
+  return (textureSampleLevel(frame, linearSampler, uv + vec2f(-halfTexel.x, -halfTexel.y), 0.0).rgb
+    + textureSampleLevel(frame, linearSampler, uv + vec2f(halfTexel.x, -halfTexel.y), 0.0).rgb
+    + textureSampleLevel(frame, linearSampler, uv + vec2f(-halfTexel.x, halfTexel.y), 0.0).rgb
+    + textureSampleLevel(frame, linearSampler, uv + vec2f(halfTexel.x, halfTexel.y), 0.0).rgb) * 0.25;
 }
 
 fn guidedWeight(uv: vec2f) -> f32 {
