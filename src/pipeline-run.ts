@@ -215,13 +215,12 @@ export class PipelineRun {
     } catch (error) {
       if (error !== slow) throw error;
       console.warn(`blur-camera: the first processed frame is taking over ${FIRST_FRAME_TIMEOUT_MS / 1000} s (the worker has read ${this.latestStats.framesIn} camera frames); this machine is busy. Waiting up to ${FIRST_FRAME_SLOW_WORKER_MS / 1000} s more.`);
-      await withDeadline(firstFrame, FIRST_FRAME_SLOW_WORKER_MS, () => this.noFirstFrame());
+      await withDeadline(firstFrame, FIRST_FRAME_SLOW_WORKER_MS, () => this.noFirstFrame((FIRST_FRAME_TIMEOUT_MS + FIRST_FRAME_SLOW_WORKER_MS) / 1000));
     }
   }
 
   /** Why no frame came out in time: the input sent none, or the worker made none of what it got. */
-  private noFirstFrame(): BlurError {
-    const seconds = FIRST_FRAME_TIMEOUT_MS / 1000;
+  private noFirstFrame(seconds = FIRST_FRAME_TIMEOUT_MS / 1000): BlurError {
     if (this.latestStats.framesIn === 0) {
       // What the track says of itself tells a covered or paused camera from one that is simply silent.
       const { muted, enabled, readyState } = this.input;

@@ -305,8 +305,10 @@ export class FramePipeline {
       if (segmenter) {
         const size = MODEL_INPUT_SIZE[this.runningModel];
         const input = await compositor.prepareModelInput(frame, size.width, size.height, timings);
-        // The segmenter takes the pixels (transferred to its thread); the refinement needs them too, as its guide.
-        const guide = new ImageData(new Uint8ClampedArray(input.data), input.width, input.height);
+        // The segmenter takes the pixels (transferred to its thread); the guided refinement needs them too, as its guide.
+        // The refinement is fixed here, so that the mask is refined the way its guide was kept for.
+        const refinement = this.options.refinement;
+        const guide = refinement === 'guided' ? new ImageData(new Uint8ClampedArray(input.data), input.width, input.height) : input;
         const segmentStarted = performance.now();
         // MediaPipe's VIDEO mode needs strictly increasing timestamps.
         const timestampMs = Math.max(frame.timestamp / 1000, this.lastSegmentTimestampMs + 1);
@@ -321,7 +323,7 @@ export class FramePipeline {
               const maskSize = `${mask.width}x${mask.height}`;
               if (maskSize !== this.lastMaskSize) compositor.clearMasks();
               this.lastMaskSize = maskSize;
-              await compositor.pushMask(mask, guide, this.options.refinement, timings);
+              await compositor.pushMask(mask, guide, refinement, timings);
               this.masks++;
             }
           } catch (error) {
@@ -379,7 +381,8 @@ export class FramePipeline {
       this.outputGone = true;
       return;
     }
-    const renderMs = performance.now() - started;
+    // The test hook's hold is not work: the governor must not see it.
+    const renderMs = performance.now() - started - holdFirstMs;
     // Overlapped, a frame costs the slower stage; in sequence, both.
     this.adapt(compositor.overlaps ? Math.max(job.stageMs, renderMs) : job.stageMs + renderMs);
     if (!this.firstFramePosted) {

@@ -342,8 +342,10 @@ export class WebGl2Compositor implements Compositor {
     const { internal, format, type } = this.maskFormat;
     this.smoothedRows = this.ensureTarget(this.smoothedRows, width, height, internal, format, type);
     this.history = Array.from({ length: MASK_HISTORY_LENGTH }, (_, i) => this.ensureTarget(this.history[i] ?? null, width, height, internal, format, type));
-    // Masks of another size (a model change) cannot be averaged with these.
-    this.clearMasks();
+    // Masks of another size (a model change) cannot be averaged with these. The guided coefficients have their own
+    // texture: the lazy 1×1 targets of a first render must not drop a guided mask pushed before it.
+    this.masksHeld = 0;
+    this.nextHistorySlot = 0;
   }
 
   private ensureTarget(current: Target | null, width: number, height: number, internal: number, format: number, type: number): Target {

@@ -39,9 +39,13 @@ export class GuidedCoefficientsTexture {
     this.held = false;
   }
 
-  /** The texture to bind: the coefficients, or a 1×1 placeholder while none are held (the shader then ignores it). */
-  view(): GPUTextureView {
-    return (this.held && this.texture ? this.texture : this.placeholder).createView();
+  /**
+   * The texture to bind: the coefficients when `held` (what the frame was
+   * planned with; a clear() since keeps the texture's contents), else a 1×1
+   * placeholder, which the shader then ignores.
+   */
+  view(held: boolean): GPUTextureView {
+    return (held && this.texture ? this.texture : this.placeholder).createView();
   }
 
   destroy(): void {

@@ -39,6 +39,12 @@ interface ModelInputTargets {
  * The blur lives in frame-blur.ts, the mask history in mask-history.ts, the
  * background's textures in background-textures.ts.
  */
+/** What a frame's render was planned with: the history masks held, and whether guided coefficients were. */
+interface HeldMasks {
+  readonly history: number;
+  readonly guided: boolean;
+}
+
 export class WebGpuCompositor implements Compositor {
   readonly name = 'webgpu';
   /** Shares its GPU resources between stages: one frame at a time. */
@@ -165,7 +171,9 @@ export class WebGpuCompositor implements Compositor {
   async render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame> {
     const { width, height } = frameSize(frame);
     const blurStarted = performance.now();
-    // Decided before the upload's await, so that a mask cleared meanwhile cannot leave a frame at the slider's sigma without one.
+    // Decided before the upload's await, so that a mask cleared meanwhile cannot leave a frame at the slider's sigma without one:
+    // clearing keeps the textures, so this frame still draws with the masks it was planned with.
+    const masks: HeldMasks = { history: this.masks.held, guided: this.guided.held };
     const mode = params.view === 'mask' ? 'blur' : renderMode(this.background.current, this.hasMask);
     const blurred = this.blur.prepare(width, height, blurSigma(params.sigma, this.hasMask));
     const targets = this.ensureOutput(width, height);
@@ -178,7 +186,7 @@ export class WebGpuCompositor implements Compositor {
       await this.device.queue.onSubmittedWorkDone();
     }
     timings.blur = performance.now() - blurStarted;
-    return this.composite(frame, params, timings, this.profile ? null : encoder, rgb, blurred, targets, mode, fitted);
+    return this.composite(frame, params, timings, this.profile ? null : encoder, rgb, blurred, targets, mode, fitted, masks);
   }
 
   /** The final pass and the read-back into a VideoFrame; `encoder` null starts a new one (profiling). */
@@ -192,13 +200,14 @@ export class WebGpuCompositor implements Compositor {
     targets: OutputTargets,
     mode: RenderMode,
     fitted: FittedBackground | null,
+    masks: HeldMasks,
   ): Promise<VideoFrame> {
     const { width, height } = targets;
     const compositeStarted = performance.now();
     const compositeEncoder = encoder ?? this.device.createCommandEncoder({ label: 'composite' });
     const compositeBytes = new ArrayBuffer(32);
-    const guided = this.guided.held;
-    new Uint32Array(compositeBytes, 0, 3).set([guided ? 1 : this.masks.held, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' || params.refinement === 'weighted' ? 1 : 0]);
+    const guided = masks.guided;
+    new Uint32Array(compositeBytes, 0, 3).set([guided ? 1 : masks.history, params.view === 'mask' ? 1 : 0, params.refinement === 'refined' || params.refinement === 'weighted' ? 1 : 0]);
     new Float32Array(compositeBytes, 12, 1)[0] = EDGE_RANGE_SIGMA;
     new Uint32Array(compositeBytes, 16, 1)[0] = mode === 'blur' ? 0 : mode === 'replace' ? 1 : 2;
     new Float32Array(compositeBytes, 20, 1)[0] = params.lightWrap;
@@ -212,7 +221,7 @@ export class WebGpuCompositor implements Compositor {
       { binding: MASK_HISTORY_END_BINDING, resource: { buffer: this.compositeParams } },
       { binding: MASK_HISTORY_END_BINDING + 1, resource: (this.modelInput?.texture ?? this.placeholderGuide).createView() },
       ...this.backgroundTextures.entries(fitted, this.placeholderGuide, MASK_HISTORY_END_BINDING + 2, MASK_HISTORY_END_BINDING + 3),
-      { binding: MASK_HISTORY_END_BINDING + 4, resource: this.guided.view() },
+      { binding: MASK_HISTORY_END_BINDING + 4, resource: this.guided.view(guided) },
     ]);
     compositeEncoder.copyTextureToBuffer(
       { texture: targets.output },
