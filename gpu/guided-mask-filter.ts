@@ -1,3 +1,4 @@
+import { cachedAxis, type BilinearAxis } from './bilinear-axis.js';
 import type { ConfidenceMask } from './compositor.js';
 import {
   GUIDED_FINAL_EPS,
@@ -48,6 +49,8 @@ export class GuidedMaskFilter {
   /** Binarised masks and their guides (0–1 RGB planes), newest last. */
   private history: { mask: Float32Array; guide: Float32Array }[] = [];
   private scratch: Scratch | null = null;
+  private upX: BilinearAxis | null = null;
+  private upY: BilinearAxis | null = null;
   /** The coefficients (a.r, a.g, a.b, b) per mask texel, for the compositor. */
   private coefficients = new Float32Array(0);
 
@@ -97,7 +100,10 @@ export class GuidedMaskFilter {
     guidedCoefficients(s, entry.guide, s.p, GUIDED_FIRST_RADIUS, GUIDED_FIRST_EPS, this.coefficients);
     // The first filter's output, evaluated at the mask's size with its full guide (as the compositors do at the
     // frame's), binarised again and halved: the second filter's input. Measured better than evaluating at half size.
-    evaluateUpsampled(this.coefficients, width, height, full.guide, mask.width, mask.height, full.mask);
+    // The compositors' own sampling (texel centres aligned, edges clamped), computed once per size.
+    this.upX = cachedAxis(this.upX, width, mask.width);
+    this.upY = cachedAxis(this.upY, height, mask.height);
+    evaluateUpsampled(this.coefficients, this.upX, this.upY, full.guide, full.mask);
     for (let i = 0; i < full.mask.length; i++) full.mask[i] = sigmoid(full.mask[i]!);
     halve(full.mask, 1, mask.width, mask.height, s.p);
     guidedCoefficients(s, entry.guide, s.p, GUIDED_FINAL_RADIUS, GUIDED_FINAL_EPS, this.coefficients);
@@ -148,24 +154,12 @@ function halve(plane: Float32Array, channels: number, width: number, height: num
   }
 }
 
-/** Left texel and right weight along one axis when `source` texels stretch to `target` (centres aligned, edges clamped), as the compositors sample. */
-function stretchAxis(source: number, target: number): { index: Int32Array; weight: Float32Array } {
-  const index = new Int32Array(target);
-  const weight = new Float32Array(target);
-  for (let t = 0; t < target; t++) {
-    if (source < 2) continue;
-    const u = Math.min(source - 1, Math.max(0, ((t + 0.5) * source) / target - 0.5));
-    const i = Math.min(source - 2, Math.floor(u));
-    index[t] = i;
-    weight[t] = u - i;
-  }
-  return { index, weight };
-}
-
 /** q = a·guide + b per texel of the full-size guide, with (a, b) stretched bilinearly from the half-size coefficients. */
-function evaluateUpsampled(coefficients: Float32Array, width: number, height: number, guide: Float32Array, fullWidth: number, fullHeight: number, out: Float32Array): void {
-  const xs = stretchAxis(width, fullWidth);
-  const ys = stretchAxis(height, fullHeight);
+function evaluateUpsampled(coefficients: Float32Array, xs: BilinearAxis, ys: BilinearAxis, guide: Float32Array, out: Float32Array): void {
+  const width = xs.sourceSize;
+  const height = ys.sourceSize;
+  const fullWidth = xs.targetSize;
+  const fullHeight = ys.targetSize;
   const nextX = width < 2 ? 0 : 4;
   const nextY = height < 2 ? 0 : width * 4;
   for (let y = 0; y < fullHeight; y++) {

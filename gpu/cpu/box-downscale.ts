@@ -1,4 +1,4 @@
-import { bilinearAxis } from './bilinear-axis.js';
+import { bilinearAxis } from '../bilinear-axis.js';
 import { sizeRgbImage, type RgbImage } from './rgb-image.js';
 
 /**

@@ -1,4 +1,4 @@
-import { cachedAxis, type BilinearAxis } from './bilinear-axis.js';
+import { cachedAxis, type BilinearAxis } from '../bilinear-axis.js';
 import type { RgbImage } from './rgb-image.js';
 
 /** Below this sum of |a|, a guided weight does not depend on the pixel's colour (it moves q by under 1/1024). */

@@ -120,8 +120,7 @@ export class WebGl2Compositor implements Compositor {
     const started = performance.now();
     if (refinement === 'guided') {
       // One refinement's state at a time: a switch starts the other from this mask.
-      this.masksHeld = 0;
-      this.nextHistorySlot = 0;
+      this.forgetHistory();
       this.maskRefinement = refinement;
       this.uploadCoefficients(this.guided.push(mask, guide));
       this.guidedHeld = true;
@@ -150,8 +149,7 @@ export class WebGl2Compositor implements Compositor {
   }
 
   clearMasks(): void {
-    this.masksHeld = 0;
-    this.nextHistorySlot = 0;
+    this.forgetHistory();
     this.guided.clear();
     this.guidedHeld = false;
   }
@@ -344,6 +342,11 @@ export class WebGl2Compositor implements Compositor {
     this.history = Array.from({ length: MASK_HISTORY_LENGTH }, (_, i) => this.ensureTarget(this.history[i] ?? null, width, height, internal, format, type));
     // Masks of another size (a model change) cannot be averaged with these. The guided coefficients have their own
     // texture: the lazy 1×1 targets of a first render must not drop a guided mask pushed before it.
+    this.forgetHistory();
+  }
+
+  /** Forgets the history masks (the guided coefficients are kept). */
+  private forgetHistory(): void {
     this.masksHeld = 0;
     this.nextHistorySlot = 0;
   }
