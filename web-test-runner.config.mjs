@@ -6,9 +6,10 @@ import * as puppeteerCore from 'puppeteer-core';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { webdriverLauncher } from '@web/test-runner-webdriver';
-import { chromiumArgs as chromiumArgsFor } from './scripts/chromium.mjs';
+import { chromiumArgs as chromiumArgsFor, chromiumArgsWithoutGpu } from './scripts/chromium.mjs';
+import { personFreeCameraFile } from './scripts/person-free-camera.mjs';
+import { firefoxLaunchOptions, firefoxPath } from './scripts/firefox.mjs';
 import { startWebKitDriver, webkitAvailable, webkitCapabilities, WEBKIT_PROFILES } from './scripts/webkit.mjs';
-import { startXvfb } from './scripts/xvfb.mjs';
 import { serveBackgroundFixtures } from './test/fixtures/background-routes.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -16,7 +17,6 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const mediaDir = resolve(here, '..', 'shared', 'media');
 const cameraClip = join(mediaDir, 'clips', 'keyed-person-720p.mjpeg');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
 const types = { '.png': 'image/png', '.jpg': 'image/jpeg', '.mjpeg': 'video/x-motion-jpeg', '.md': 'text/plain' };
 
@@ -313,24 +313,16 @@ const chromium = chromeLauncher({
 const chromiumWithoutCameraPermission = chromeLauncher({
   launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs.filter((arg) => arg !== '--use-fake-ui-for-media-stream') },
 });
+/** Chromium with no GPU API at all (see chromiumArgsWithoutGpu), on a camera that shows no person: LiteRT segments, the CPU renders. */
+const chromiumWithoutGpu = chromeLauncher({
+  launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgsWithoutGpu(personFreeCameraFile()) },
+});
 const onlyTests = process.env.BLUR_CAMERA_TESTS?.split(',');
 
 const firefox = runFirefox
   ? chromeLauncher({
       puppeteer: puppeteerCore,
-      launchOptions: {
-        browser: 'firefox',
-        executablePath: firefoxPath,
-        headless: true,
-        env: { ...process.env, DISPLAY: startXvfb() },
-        extraPrefsFirefox: {
-          'media.navigator.streams.fake': true,
-          'media.navigator.permission.disabled': true,
-          'dom.webgpu.enabled': true,
-          // lavapipe is on Firefox's WebGPU blocklist; without this requestAdapter() returns null.
-          'gfx.webgpu.ignore-blocklist': true,
-        },
-      },
+      launchOptions: firefoxLaunchOptions(),
     })
   : null;
 
@@ -350,7 +342,7 @@ function webkit(profile) {
 }
 
 /**
- * The WebKit groups: test/webkit/<profile>/ runs the specs of test/webkit/specs/
+ * The WebKit groups: test/webkit/<profile>/ runs the specs of test/specs/
  * with what that profile must give (tier, transport, refusals).
  */
 const webkitGroups = runWebKit ? Object.keys(WEBKIT_PROFILES).map((profile) => ({ name: `webkit-${profile}`, files: [`test/webkit/${profile}/**/*.test.ts`], browsers: [webkit(profile)] })) : [];
@@ -370,7 +362,8 @@ export default {
   browsers: [chromium],
   groups: [
     // BLUR_CAMERA_TESTS=test/a.test.ts,test/b.test.ts runs only those in Chromium (development).
-    { name: 'chromium', files: onlyTests ? onlyTests.filter((f) => !f.startsWith('test/permission/')) : ['test/**/*.test.ts', '!test/firefox/**', '!test/permission/**', '!test/webkit/**'], browsers: [chromium] },
+    { name: 'chromium', files: onlyTests ? onlyTests.filter((f) => !f.startsWith('test/permission/') && !f.startsWith('test/no-gpu/')) : ['test/**/*.test.ts', '!test/firefox/**', '!test/permission/**', '!test/webkit/**', '!test/no-gpu/**'], browsers: [chromium] },
+    ...(!onlyTests || onlyTests.some((f) => f.startsWith('test/no-gpu/')) ? [{ name: 'chromium-without-gpu', files: ['test/no-gpu/**/*.test.ts'], browsers: [chromiumWithoutGpu] }] : []),
     ...(!onlyTests || onlyTests.some((f) => f.startsWith('test/permission/'))
       ? [{ name: 'chromium-without-camera-permission', files: ['test/permission/**/*.test.ts'], browsers: [chromiumWithoutCameraPermission] }]
       : []),

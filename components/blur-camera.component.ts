@@ -5,7 +5,7 @@ import { BlurError, type BlurErrorType } from '../src/blur-error.js';
 import type { Tier } from '../src/capability-ladder.js';
 import type { BlurCameraEventMap, BlurCameraState, BlurErrorDetail } from '../src/events.js';
 import { normalizeModel, normalizeSigma, normalizeView } from '../src/option-values.js';
-import { SIGMA_MAX, SIGMA_MIN, type OutputView, type SegmentationModel } from '../contract/options.js';
+import { SIGMA_MAX, SIGMA_MIN, type OutputView, type SegmentationModel, type SegmenterPreference } from '../contract/options.js';
 import type { PipelineStats } from '../contract/stats.js';
 import { blurCameraStyles } from './blur-camera.styles.js';
 import { CameraController } from './camera-controller.js';
@@ -63,6 +63,12 @@ export class BlurCamera extends LitElement {
   @property() model: SegmentationModel = 'general';
   /** The best tier allowed: 1 allows all, 4 forces the CPU path. */
   @property({ type: Number, attribute: 'max-tier' }) maxTier: Tier = 1;
+  /**
+   * Which runtime segments: `auto` (MediaPipe on a hardware GPU, LiteRT.js on
+   * WebAssembly where the model runs on the CPU or the browser gives a worker
+   * no WebGL), `mediapipe` or `litert`. Read at start.
+   */
+  @property() segmenter: SegmenterPreference = 'auto';
   /**
    * What stands behind the person: `blur` (the default), `none` (the effect
    * off; the badge says so), a CSS colour (`#1e3a5f`, `rebeccapurple`), or an

@@ -2,8 +2,8 @@ import type { BackgroundValue } from '../src/background/value.js';
 import type { BlurProcessorOptions } from '../src/blur-processor.js';
 import type { CameraRequest } from '../src/camera.js';
 import type { Tier } from '../src/capability-ladder.js';
-import { normalizeMaxTier, normalizeModel, normalizeSigma, normalizeView, numberInRange } from '../src/option-values.js';
-import type { OutputView, SegmentationModel } from '../contract/options.js';
+import { normalizeMaxTier, normalizeModel, normalizeSegmenter, normalizeSigma, normalizeView, numberInRange } from '../src/option-values.js';
+import type { OutputView, SegmentationModel, SegmenterPreference } from '../contract/options.js';
 
 /** The element's properties a start reads, as the page set them (attributes arrive as anything). */
 export interface ElementOptions {
@@ -17,6 +17,7 @@ export interface ElementOptions {
   readonly model: SegmentationModel;
   readonly background: BackgroundValue | null;
   readonly maxTier: Tier;
+  readonly segmenter: SegmenterPreference;
   readonly assetsUrl: string;
   readonly allowCrossOriginAssets: boolean;
 }
@@ -40,6 +41,7 @@ export function processorOptions(options: ElementOptions): BlurProcessorOptions 
     model: normalizeModel(options.model),
     background: options.background ?? 'blur',
     maxTier: normalizeMaxTier(options.maxTier),
+    segmenter: normalizeSegmenter(options.segmenter),
     ...(options.assetsUrl ? { assetsUrl: options.assetsUrl } : {}),
     allowCrossOriginAssets: options.allowCrossOriginAssets === true,
   };

@@ -48,19 +48,46 @@ export interface LiveOptions {
 
 /**
  * Where the worker finds the shipped segmentation files; absolute URLs. The
- * models are every runtime's; each runtime's own files sit under its name, so
- * that another runtime (LiteRT.js is planned) adds its own beside MediaPipe's.
+ * models are every runtime's; each runtime's own files sit under its name.
  */
 export interface AssetUrls {
   readonly models: Readonly<Record<SegmentationModel, string>>;
-  readonly mediapipe: MediaPipeRuntimeUrls;
+  /** MediaPipe's wasm runtime: only the MediaPipe segmenter reads these. */
+  readonly mediapipe: WasmRuntimeUrls;
+  /** LiteRT.js's wasm runtime (its build for browsers without relaxed SIMD): only the LiteRT segmenter reads these. */
+  readonly litert: WasmRuntimeUrls;
 }
 
-/** MediaPipe's wasm runtime: only the MediaPipe segmenter reads these. */
-export interface MediaPipeRuntimeUrls {
+/** A segmenter's wasm runtime. */
+export interface WasmRuntimeUrls {
   /** The ES-module build of its loader: module workers cannot importScripts. */
   readonly wasmLoader: string;
   readonly wasmBinary: string;
+}
+
+/**
+ * Which runtime runs the segmentation model. `auto`: MediaPipe where it gets
+ * a hardware GPU (its GPU delegate), LiteRT.js on WebAssembly where the model
+ * runs on the CPU (measured faster there) or where the worker has no WebGL
+ * (MediaPipe needs it even on its CPU delegate). `mediapipe` and `litert`
+ * insist on one; a tier the chosen one cannot run on is refused.
+ */
+export type SegmenterPreference = 'auto' | 'mediapipe' | 'litert';
+
+/** The runtimes that can run the model: MediaPipe's tasks-vision, and Google's LiteRT.js. */
+export type SegmenterRuntime = 'mediapipe' | 'litert';
+
+/**
+ * The ladder's segmenter decision, which the worker completes: one runtime,
+ * or `by-accelerator` where both can run, and the worker takes MediaPipe for
+ * a hardware GPU (its GPU delegate) and LiteRT for the CPU.
+ */
+export type SegmenterPlan = SegmenterRuntime | 'by-accelerator';
+
+/** The runtime a plan runs with the backend's accelerator. */
+export function segmenterRuntimeFor(plan: SegmenterPlan, accelerator: 'CPU' | 'GPU'): SegmenterRuntime {
+  if (plan !== 'by-accelerator') return plan;
+  return accelerator === 'GPU' ? 'mediapipe' : 'litert';
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Background } from './background.js';
 import type { Backend, BackendName } from './backend.js';
 import type { BlurErrorType, SerializedError } from './errors.js';
 import type { ProbedBackend } from './ladder.js';
-import type { AssetUrls, LiveOptions, RendererPreference } from './options.js';
+import type { AssetUrls, LiveOptions, RendererPreference, SegmenterPlan } from './options.js';
 import type { GovernorLevel, PipelineStats } from './stats.js';
 
 /**
@@ -39,8 +39,10 @@ export type TransportInit =
    * Canvas capture: camera frames come as `frame` messages and processed ones
    * go back as `output-frame` messages, which the page draws into a captured
    * canvas. (Firefox cannot capture a canvas whose OffscreenCanvas went to a worker.)
+   * With `pixels`, RGBA frames go back as `output-pixels` instead, for a
+   * capture canvas kept in memory (WebKit's).
    */
-  | { readonly kind: 'frames' };
+  | { readonly kind: 'frames'; readonly pixels: boolean };
 
 /** Hooks for tests; never set by product code. */
 export interface PipelineTestHooks {
@@ -54,8 +56,14 @@ export interface PipelineTestHooks {
   readonly stallSegmenterAfterMasks?: number;
   /** Hold back the backend's start, so tests can change options while the worker is still starting. */
   readonly delayBackendMs?: number;
+  /** Replace the guided edge's hold (gpu/refine-constants.ts's EDGE_HOLD); 0 turns it off, so the quality harness can measure what it does. */
+  readonly edgeHold?: number;
+  /** Replace the deadlines on the worker's start-up answers (its probe, its backend's start), so a test can outlast them with `delayBackendMs`. */
+  readonly workerAnswerDeadlineMs?: number;
   /** Hold back the first output frame, as a worker on a loaded machine is slow to make it, while it reads the camera's frames. */
   readonly delayFirstOutputMs?: number;
+  /** Hold back a pull transport's first frame request, as a worker on a loaded machine is slow to ask while the camera has its picture. */
+  readonly delayFirstFrameRequestMs?: number;
   /**
    * Pin the frame-budget governor at this level (1: segment every other frame;
    * 2: also the landscape model), from the first frame and whatever the pipeline's
@@ -88,6 +96,8 @@ export type MainToWorker =
       readonly assets: AssetUrls | null;
       readonly profile: boolean;
       readonly renderer: RendererPreference;
+      /** The runtime that runs the segmentation model, as the ladder planned it (the worker completes `by-accelerator`). */
+      readonly segmenter: SegmenterPlan;
       /** Whether the frame-budget governor may shed work when the pipeline falls behind the camera. */
       readonly adaptive: boolean;
       /**
@@ -103,6 +113,8 @@ export type MainToWorker =
   | { readonly type: 'background'; readonly background: Background }
   /** A camera frame, for the `frames` transport, sent in answer to `need-frame`. */
   | { readonly type: 'frame'; readonly frame: VideoFrame }
+  /** An `output-pixels` buffer the page has drawn, given back for the next frame. */
+  | { readonly type: 'spare-pixels'; readonly pixels: ArrayBuffer }
   /** Test hook: lose the running backend's GPU device or context, as a GPU reset would. */
   | { readonly type: 'lose-gpu' }
   | { readonly type: 'stop' };
@@ -124,6 +136,12 @@ export type WorkerToMain =
    * hands it to its generator or draws it into the captured canvas, and closes it.
    */
   | { readonly type: 'output-frame'; readonly frame: VideoFrame }
+  /**
+   * A processed RGBA frame's pixels, transferred, for the `frames` transport
+   * with `pixels`: the page puts them into its capture canvas and sends the
+   * buffer back as `spare-pixels`.
+   */
+  | { readonly type: 'output-pixels'; readonly pixels: ArrayBuffer; readonly width: number; readonly height: number }
   /** The pipeline stepped down to another backend after a GPU fault; no raw frame was sent. */
   | { readonly type: 'backend-changed'; readonly backend: BackendName; readonly reason: string }
   | { readonly type: 'stats'; readonly stats: PipelineStats }

@@ -1,4 +1,4 @@
-import type { SegmentationModel } from './options.js';
+import type { SegmentationModel, SegmenterRuntime } from './options.js';
 import type { Backend } from './backend.js';
 
 export type GovernorLevel = 0 | 1 | 2;
@@ -34,6 +34,8 @@ export interface PipelineStats {
   readonly background: 'blur' | 'none' | 'colour' | 'image';
   /** What renders the output now (`cpu` where the only GPU is a software one; see `renderer`). */
   readonly compositor: Backend | null;
+  /** The runtime that runs the segmentation model (see the `segmenter` option); null before the pipeline starts. */
+  readonly segmenter: SegmenterRuntime | null;
   /** Segmenter workers this worker runs now (MediaPipe on its own thread), which no page can see. */
   readonly segmenterWorkers: number;
   /** WebGPU devices this worker holds now (acquired and not destroyed). */

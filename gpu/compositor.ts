@@ -35,6 +35,8 @@ export interface RenderParams {
   readonly refinement: MaskRefinement;
   /** Light wrap strength for a replaced background, 0 (off) to 1 (see LIGHT_WRAP_STRENGTH). */
   readonly lightWrap: number;
+  /** The guided edge's hold, 0 (off) to 1 (see EDGE_HOLD); other refinements ignore it. */
+  readonly edgeHold: number;
 }
 
 /**

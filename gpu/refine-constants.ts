@@ -15,6 +15,17 @@ export const MASK_SIGMOID_STEEPNESS = 12;
 export const MASK_HISTORY_LENGTH = 3;
 
 /**
+ * The guided edge's hold (hysteresis), on the 0–1 person weight of each
+ * full-resolution pixel: a pixel whose new weight is within this of the one it
+ * showed keeps the one it showed. The guided weight is a·colour + b, so a
+ * camera's noise moves it wherever a is steep, frame after frame, on a person
+ * who sits still; a moving edge changes the weight by far more than this and
+ * passes at once, so the hold adds no lag. What a held pixel shows is never
+ * further than this from its weight now.
+ */
+export const EDGE_HOLD = 10 / 255;
+
+/**
  * The `refined` variant's joint bilateral upsample: colour distance (0–1 per
  * channel) at which a mask texel's weight falls to e^-0.5.
  */

@@ -24,16 +24,22 @@
  * WebKitGTK is installed webkit-safari18 and webkit-safari17, which run once on
  * WebKit's mock camera instead of the clips; Safari has no Long Tasks API, so
  * there main-thread stalls are timer gaps of 50 ms or more; its output is
- * counted unpainted, as Chromium's is, unless --paint shows it in a <video>),
- * --tiers 1,2 (our tiers only; kept for compatibility), --clips a.mjpeg,b.mjpeg.
+ * counted as the frames the processor wrote to it (the opt-in
+ * webkit-safari17-presented and -safari18-presented count what an unpainted
+ * <video> of it presents, and --paint also paints that <video>);
+ * and where Firefox ESR is installed `firefox`, on its own fake camera),
+ * --tiers 1,2 (our tiers only; kept for compatibility), --clips a.mjpeg,b.mjpeg,
+ * --memory (Chromium runs also report memory after 60 s: the browser's RSS and
+ * the page's and each worker's JS heap).
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDevServer } from '@web/dev-server';
 import puppeteer from 'puppeteer-core';
 import { remote } from 'webdriverio';
 import { chromiumArgs, processTree } from './chromium.mjs';
 import { spawnWebKitDriver, webkitAvailable, webkitCapabilities, WEBKIT_PROFILES } from './webkit.mjs';
+import { firefoxLaunchOptions, firefoxPath } from './firefox.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -42,6 +48,14 @@ const option = (name, fallback) => {
 };
 const rounds = option('rounds', 2);
 const paint = args.includes('--paint');
+/**
+ * --memory: memory after 1 minute of each Chromium run (issue 17): the
+ * browser's RSS, and the JS heaps of the page and of each worker from
+ * performance.measureUserAgentSpecificMemory(), which needs a cross-origin
+ * isolated page (COOP and COEP headers, served only with this option).
+ */
+const memory = args.includes('--memory');
+const MEMORY_AFTER_SECONDS = 60;
 const windowSeconds = option('window', 10);
 const warmupSeconds = option('warmup', 4);
 const mediaDir = resolve('..', 'shared', 'media', 'clips');
@@ -53,19 +67,28 @@ const allSystems = [
   ...[1, 2, 3, 4].map((tier) => ({ key: `tier${tier}`, name: `blur-camera tier ${tier}`, query: `maxTier=${tier}`, ours: true })),
   // The same tiers forced onto their GPU compositors (WebGPU, WebGL2), to show what the software GPU costs.
   ...[1, 2].map((tier) => ({ key: `tier${tier}-gpu`, name: `blur-camera tier ${tier}, GPU compositor`, query: `maxTier=${tier}&renderer=gpu`, ours: true })),
+  // Tier 1 with MediaPipe segmenting (segmenter="mediapipe"): where the model runs on the CPU, as here, `auto` takes LiteRT.js.
+  { key: 'tier1-mediapipe', name: 'blur-camera tier 1, MediaPipe segmenter', query: 'maxTier=1&segmenter=mediapipe', ours: true },
   { key: 'livekit', name: livekitName, query: 'system=livekit', ours: false },
   // <blur-camera> mounted as a page mounts it (its own camera, its preview shown, .stream read): what users get.
   // Its stage figures are the pipeline's own, not a profiling run (the element has no profile option).
   { key: 'element', name: '<blur-camera> in a page, preview shown', query: 'system=element', ours: true, unprofiled: true },
   // WebKit, Safari's engine, with the feature sets that stand for Safari 18 and 17, on its mock camera (see scripts/webkit.mjs).
-  ...[['webkit-safari18', 'safari18'], ['webkit-safari17', 'safari17']].map(([key, profile]) => ({ key, name: `blur-camera in ${WEBKIT_PROFILES[profile].label}`, query: 'maxTier=1', ours: true, webkit: profile })),
+  // And WebKit without WebGL in workers, where LiteRT segments.
+  ...[['webkit-safari18', 'safari18'], ['webkit-safari17', 'safari17'], ['webkit-none', 'none']].map(([key, profile]) => ({ key, name: `blur-camera in ${WEBKIT_PROFILES[profile].label}`, query: 'maxTier=1', ours: true, webkit: profile })),
+  // Firefox ESR under Xvfb (WebGL through GLX, WebGPU on lavapipe), on its own fake camera: it cannot play the clips either.
+  { key: 'firefox', name: 'blur-camera in Firefox ESR', query: 'maxTier=1', ours: true, firefox: true },
+  // Opt-in: the two WebKit profiles with WebGL in workers, segmenting with MediaPipe instead of LiteRT.
+  ...[['webkit-safari18-mediapipe', 'safari18'], ['webkit-safari17-mediapipe', 'safari17']].map(([key, profile]) => ({ key, name: `blur-camera in ${WEBKIT_PROFILES[profile].label}, MediaPipe segmenter`, query: 'maxTier=1&segmenter=mediapipe', ours: true, webkit: profile, optIn: true })),
+  // Opt-in: the same two profiles counted as a <video> of the output presents its frames, not as the processor wrote them (see test/bench/bench-page.js).
+  ...[['webkit-safari18-presented', 'safari18'], ['webkit-safari17-presented', 'safari17']].map(([key, profile]) => ({ key, name: `blur-camera in ${WEBKIT_PROFILES[profile].label}, counted by a <video>`, query: 'maxTier=1&count=presented', ours: true, webkit: profile, optIn: true })),
   // Opt-in only (--systems livekit-cpu): LiveKit with its segmenter on the CPU
   // delegate instead of its default GPU one. Not part of the ratios.
   { key: 'livekit-cpu', name: `${livekitName} (CPU delegate)`, query: 'system=livekit&delegate=CPU', ours: false, optIn: true },
 ];
 const tiersOption = args.indexOf('--tiers');
 const systemsOption = args.indexOf('--systems');
-let systems = allSystems.filter((s) => !s.optIn && (!s.webkit || webkitAvailable()));
+let systems = allSystems.filter((s) => !s.optIn && (!s.webkit || webkitAvailable()) && (!s.firefox || existsSync(firefoxPath)));
 if (systemsOption >= 0) {
   const keys = args[systemsOption + 1].split(',');
   const unknown = keys.filter((k) => !allSystems.some((s) => s.key === k));
@@ -77,11 +100,23 @@ if (systemsOption >= 0) {
   systems = allSystems.filter((s) => s.ours && tiers.includes(s.key.slice('tier'.length)));
 }
 function launchArgs(clip) {
-  return [...chromiumArgs(resolve(mediaDir, clip)), '--enable-precise-memory-info'];
+  // ForceEagerMeasureMemory: measureUserAgentSpecificMemory() answers at once instead of at the next garbage collection.
+  return [...chromiumArgs(resolve(mediaDir, clip)), '--enable-precise-memory-info', ...(memory ? ['--enable-blink-features=ForceEagerMeasureMemory'] : [])];
+}
+
+/** Headers that make the bench pages cross-origin isolated, for measureUserAgentSpecificMemory() (--memory only). */
+function crossOriginIsolation() {
+  return async (ctx, next) => {
+    await next();
+    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  };
 }
 
 /** WebKit's systems run on its mock camera (a 1280×720 pattern with a clock, no person): it cannot play the clips. */
 const WEBKIT_CLIP = 'WebKit mock camera (1280×720)';
+/** Firefox's systems run on its fake camera (media.navigator.streams.fake: a generated pattern, no person). */
+const FIREFOX_CLIP = 'Firefox fake camera (1280×720)';
 
 const clockTicks = 100; // USER_HZ on Linux
 
@@ -177,11 +212,13 @@ async function runOnceWebKit(baseUrl, system, profile) {
 
 async function runOnce(baseUrl, system, clip, profile) {
   if (system.webkit) return runOnceWebKit(baseUrl, system, profile);
-  const browser = await puppeteer.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: launchArgs(clip),
-  });
+  const browser = system.firefox
+    ? await puppeteer.launch(firefoxLaunchOptions())
+    : await puppeteer.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        headless: true,
+        args: launchArgs(clip),
+      });
   try {
     const page = await browser.newPage();
     const errors = [];
@@ -207,6 +244,7 @@ async function runOnce(baseUrl, system, clip, profile) {
     // Read /proc right after each evaluate returns: a system that blocks the
     // page's main thread (LiveKit) delays both calls, and the page stamps its
     // window when they run, so this keeps the CPU window on the frame window.
+    const ready = Date.now() - warmupSeconds * 1000;
     await page.evaluate(() => window.bench.startWindow());
     const before = processTree(pid);
     const machineBefore = machineCpuSeconds();
@@ -214,6 +252,10 @@ async function runOnce(baseUrl, system, clip, profile) {
     const result = await page.evaluate(() => window.bench.endWindow());
     const after = processTree(pid);
     const machineAfter = machineCpuSeconds();
+    if (memory && !profile) {
+      await sleep(Math.max(0, ready + MEMORY_AFTER_SECONDS * 1000 - Date.now()));
+      result.memory = { afterSeconds: (Date.now() - ready) / 1000, browserRssBytes: processTree(pid).rss, ...(await page.evaluate(() => window.bench.memory())) };
+    }
     const offOriginRequests = [...new Set([...offOrigin, ...result.offOriginRequests])];
     if (offOriginRequests.length) process.stderr.write(`ERROR: ${system.name} requested off-origin URLs: ${offOriginRequests.join(', ')}\n`);
     return {
@@ -236,7 +278,7 @@ const median = (values) => {
 if (systems.some((s) => !s.ours)) await bundleLiveKit();
 
 const server = await startDevServer({
-  config: { rootDir: '.', port: 0, hostname: 'localhost', nodeResolve: false, watch: false },
+  config: { rootDir: '.', port: 0, hostname: 'localhost', nodeResolve: false, watch: false, middleware: memory ? [crossOriginIsolation()] : [] },
   readCliArgs: false,
   readFileConfig: false,
   logStartMessage: false,
@@ -245,8 +287,8 @@ const { port } = server.server.address();
 const baseUrl = `http://localhost:${port}`;
 const report = { date: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length }, rounds, windowSeconds, warmupSeconds, results: [] };
 try {
-  const runsFor = (clip) => (clip === WEBKIT_CLIP ? systems.filter((s) => s.webkit) : systems.filter((s) => !s.webkit));
-  for (const clip of [...clips, ...(systems.some((s) => s.webkit) ? [WEBKIT_CLIP] : [])]) {
+  const runsFor = (clip) => systems.filter((s) => (clip === WEBKIT_CLIP ? s.webkit : clip === FIREFOX_CLIP ? s.firefox : !s.webkit && !s.firefox));
+  for (const clip of [...clips, ...(systems.some((s) => s.webkit) ? [WEBKIT_CLIP] : []), ...(systems.some((s) => s.firefox) ? [FIREFOX_CLIP] : [])]) {
     const clipSystems = runsFor(clip);
     if (clipSystems.length === 0) continue;
     const runs = new Map(clipSystems.map((s) => [s.name, []]));
@@ -275,6 +317,8 @@ try {
         compositor: measured[0]?.stats?.compositor ?? null,
         adaptation: measured.map((r) => r.stats?.adaptation).filter(Boolean),
         fps: median(measured.map((r) => r.fps)),
+        // How the output's frames were counted (read from the track; or, in WebKit, written to it or presented by a <video>).
+        counting: measured[0]?.counting ?? null,
         latencyP50: median(measured.map((r) => r.latencyP50)),
         latencyP95: median(measured.map((r) => r.latencyP95)),
         captureLatencyP50: median(measured.map((r) => r.captureLatencyP50)),
@@ -332,7 +376,7 @@ const governor = (r) => (r.adaptation?.length ? r.adaptation.map((a) => `${a.lev
 lines.push('| clip | system | tier | renders on | governor level per run | fps | latency p50 / p95 ms | capture-clock latency p50 / p95 ms | long tasks ms | CPU s/frame | cores busy | cores busy elsewhere | heap Δ MB | RSS Δ MB |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.results) {
-  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${r.compositor ?? '–'} | ${governor(r)} | ${fmt(r.fps)} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)}${r.longTaskSource && r.longTaskSource !== "longtask" ? " (timer gaps)" : ""} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
+  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${r.compositor ?? '–'} | ${governor(r)} | ${fmt(r.fps)}${r.counting && r.counting !== 'read from the output track' ? ` (${r.counting.startsWith('written') ? 'written' : 'presented'})` : ''} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)}${r.longTaskSource && r.longTaskSource !== "longtask" ? " (timer gaps)" : ""} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
 }
 lines.push('');
 lines.push('Per-stage ms, p50 / p95 (profiling run: each GPU stage waits for the GPU):');
@@ -343,6 +387,23 @@ lines.push(`|---|---|${stageNames.map(() => '---').join('|')}|`);
 for (const r of report.results.filter((x) => x.profiledStages)) {
   lines.push(`| ${r.clip} | ${r.system} | ${stageNames.map((s) => (r.profiledStages[s] ? `${fmt(r.profiledStages[s].p50)} / ${fmt(r.profiledStages[s].p95)}` : '–')).join(' | ')} |`);
 }
+const withMemory = report.results.filter((r) => r.runs.some((run) => run.memory));
+if (withMemory.length) {
+  const mb = (bytes) => fmt(typeof bytes === 'number' ? bytes / 1e6 : null);
+  lines.push('');
+  lines.push(`Memory after ${MEMORY_AFTER_SECONDS} s, MB, per run (browser RSS: every process of the browser; JS heaps from measureUserAgentSpecificMemory()):`);
+  lines.push('');
+  lines.push('| clip | system | tier | browser RSS | page heap | worker heaps | all JS heaps |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const r of withMemory) {
+    for (const run of r.runs.filter((x) => x.memory)) {
+      const { browserRssBytes, byScope, totalBytes } = run.memory;
+      const workers = byScope ? Object.entries(byScope).filter(([scope]) => scope !== 'page').map(([scope, bytes]) => `${scope} ${mb(bytes)}`).join(', ') : '–';
+      lines.push(`| ${r.clip} | ${r.system} | ${run.tier ?? '–'} | ${mb(browserRssBytes)} | ${mb(byScope?.page ?? run.memory.pageHeapBytes)} | ${workers || '–'} | ${mb(totalBytes)} |`);
+    }
+  }
+}
+
 const withStartup = report.results.filter((r) => r.runs.some((run) => run.info?.startup));
 if (withStartup.length) {
   lines.push('');

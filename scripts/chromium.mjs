@@ -26,6 +26,28 @@ export function chromiumArgs(cameraClip) {
   ];
 }
 
+/**
+ * Chromium as on a machine whose GPU is blocklisted (common on school
+ * computers and remote desktops): no WebGL on the page or in workers, and no
+ * WebGPU adapter. Its fake camera plays `cameraClip` (the tests give it a
+ * clip with no person; see person-free-camera.mjs).
+ */
+export function chromiumArgsWithoutGpu(cameraClip) {
+  return [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-gpu',
+    '--disable-software-rasterizer',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${cameraClip}`,
+    '--autoplay-policy=no-user-gesture-required',
+    '--js-flags=--expose-gc',
+  ];
+}
+
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 const PAGE_BYTES = 4096;
 

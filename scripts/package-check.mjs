@@ -80,6 +80,8 @@ const requiredFiles = [
   'dist/segmenter-worker.js',
   'dist/wasm/vision_wasm_module_internal.js',
   'dist/wasm/vision_wasm_module_internal.wasm',
+  'dist/wasm/litert_wasm_compat_internal.js',
+  'dist/wasm/litert_wasm_compat_internal.wasm',
   'dist/models/selfie_segmenter.tflite',
   'dist/models/selfie_segmenter_landscape.tflite',
   'dist/types/components/index.d.ts',
@@ -87,8 +89,14 @@ const requiredFiles = [
   'dist/types/src/events.d.ts',
 ];
 
-/** What a page must fetch to reach `trackready` (relative to the dist/ folder it is served from). */
-const requiredRequests = ['blur-camera.js', 'blur-worker.js', 'wasm/vision_wasm_module_internal.js', 'wasm/vision_wasm_module_internal.wasm', 'models/selfie_segmenter.tflite'];
+/**
+ * What a page must fetch to reach `trackready` (relative to the dist/ folder it
+ * is served from). With no hardware GPU, as here, the model runs on the CPU,
+ * where `segmenter="auto"` takes LiteRT.js.
+ */
+const requiredRequests = ['blur-camera.js', 'blur-worker.js', 'wasm/litert_wasm_compat_internal.js', 'wasm/litert_wasm_compat_internal.wasm', 'models/selfie_segmenter.tflite'];
+/** The same for a page that insists on MediaPipe (`segmenter="mediapipe"`). */
+const requiredMediaPipeRequests = ['blur-camera.js', 'blur-worker.js', 'wasm/vision_wasm_module_internal.js', 'wasm/vision_wasm_module_internal.wasm', 'models/selfie_segmenter.tflite'];
 
 const results = [];
 const warnings = [];
@@ -406,24 +414,30 @@ function filesUnder(dir) {
 /**
  * The runtime files a bundler emitted into `outDir`, found by content (each
  * bundler names them its own way): the wasm and the general model byte for
- * byte as the package ships them, the wasm loader by an error message that
- * only it carries (it may be copied as is or rebundled and minified). Returns their URL paths (the output
- * folder served at `/`), and a problem for each one missing: a bundler that
- * did not emit it leaves the app to fetch it from somewhere else.
+ * byte as the package ships them, each wasm loader by emscripten's error
+ * message and whether it names LiteRT's wasm (it may be copied as is or
+ * rebundled and minified). Returns the URL paths (the output folder served at
+ * `/`) of the files the app's default run fetches here (LiteRT's, as the model
+ * runs on the CPU), and a problem for each file missing, MediaPipe's too: a
+ * bundler that did not emit one leaves the app to fetch it from somewhere else.
  */
 function emittedRuntime(outDir, pkgDist) {
   const files = filesUnder(outDir);
   const same = (file, shipped) => statSync(file).size === statSync(shipped).size && readFileSync(file).equals(readFileSync(shipped));
-  const found = {
-    'the wasm': files.find((f) => f.endsWith('.wasm') && same(f, join(pkgDist, 'wasm', 'vision_wasm_module_internal.wasm'))),
-    'the general model': files.find((f) => f.endsWith('.tflite') && same(f, join(pkgDist, 'models', 'selfie_segmenter.tflite'))),
-    'the wasm loader': files.find((f) => /\.m?js$/.test(f) && readFileSync(f, 'utf8').includes('both async and sync fetching of the wasm failed')),
-  };
+  // Both are emscripten loaders; LiteRT's names its wasm in a string that minifiers keep, MediaPipe's has no such string.
+  const loader = (file, liteRt) => /\.m?js$/.test(file) && readFileSync(file, 'utf8').includes('both async and sync fetching of the wasm failed') && readFileSync(file, 'utf8').includes('litert_wasm_compat_internal.wasm') === liteRt;
+  const found = [
+    { what: "MediaPipe's wasm", fetched: false, file: files.find((f) => f.endsWith('.wasm') && same(f, join(pkgDist, 'wasm', 'vision_wasm_module_internal.wasm'))) },
+    { what: 'the general model', fetched: true, file: files.find((f) => f.endsWith('.tflite') && same(f, join(pkgDist, 'models', 'selfie_segmenter.tflite'))) },
+    { what: "MediaPipe's wasm loader", fetched: false, file: files.find((f) => loader(f, false)) },
+    { what: "LiteRT's wasm", fetched: true, file: files.find((f) => f.endsWith('.wasm') && same(f, join(pkgDist, 'wasm', 'litert_wasm_compat_internal.wasm'))) },
+    { what: "LiteRT's wasm loader", fetched: true, file: files.find((f) => loader(f, true)) },
+  ];
   const problems = [];
   const paths = [];
-  for (const [what, file] of Object.entries(found)) {
+  for (const { what, fetched, file } of found) {
     if (!file) problems.push(`${what} is not in the build's output (${outDir})`);
-    else paths.push(`/${file.slice(outDir.length + 1).split(sep).join('/')}`);
+    else if (fetched) paths.push(`/${file.slice(outDir.length + 1).split(sep).join('/')}`);
   }
   return { paths, problems };
 }
@@ -560,25 +574,29 @@ async function main() {
     if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing; set CHROMIUM_PATH`);
     if (!existsSync(cameraClip)) throw new Error(`${cameraClip} is missing (the fake camera's clip, ../shared/media)`);
     writeFileSync(join(consumer, 'index.html'), '<script type="module" src="node_modules/blur-camera/dist/blur-camera.js"></script>\n<blur-camera></blur-camera>\n');
+    writeFileSync(join(consumer, 'mediapipe.html'), '<script type="module" src="node_modules/blur-camera/dist/blur-camera.js"></script>\n<blur-camera segmenter="mediapipe"></blur-camera>\n');
     const cmsPages = join(work, 'cms-pages');
     mkdirSync(join(cmsPages, 'demo'), { recursive: true });
     writeFileSync(join(cmsPages, 'demo', 'index.html'), '<!doctype html>\n<title>CMS page</title>\n<script type="module" src="/cms/static/plugins/blurcam/v1/blur-camera.js"></script>\n<blur-camera></blur-camera>\n');
     const mirrorPages = join(work, 'mirror-pages');
     mkdirSync(mirrorPages);
     writeFileSync(join(mirrorPages, 'index.html'), '<!doctype html>\n<title>Assets elsewhere</title>\n<script type="module" src="/node_modules/blur-camera/dist/blur-camera.js"></script>\n<blur-camera assets-url="/cdn-mirror/blur-assets/"></blur-camera>\n');
+    writeFileSync(join(mirrorPages, 'mediapipe.html'), '<!doctype html>\n<title>Assets elsewhere, MediaPipe</title>\n<script type="module" src="/node_modules/blur-camera/dist/blur-camera.js"></script>\n<blur-camera segmenter="mediapipe" assets-url="/cdn-mirror/blur-assets/"></blur-camera>\n');
 
     const t0 = Date.now();
     browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs, protocolTimeout: 120000 });
     console.log(`     (Chromium ${await browser.version()} started in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
-    await check('plain page from node_modules reaches trackready, every asset from the package', async () => {
-      const server = await serve({ '/': { dir: consumer } });
-      servers.push(server);
-      const prefix = '/node_modules/blur-camera/';
-      const result = await openPage(browser, server, '/index.html');
-      const problems = judge(result, server, { pagePath: '/index.html', allowedPrefixes: [prefix], required: requiredRequests.map((p) => `${prefix}dist/${p}`) });
-      return { problems, note: summarize(result) };
-    });
+    for (const [page, required, label] of [['/index.html', requiredRequests, ''], ['/mediapipe.html', requiredMediaPipeRequests, ', segmenter="mediapipe"']]) {
+      await check(`plain page from node_modules reaches trackready, every asset from the package${label}`, async () => {
+        const server = await serve({ '/': { dir: consumer } });
+        servers.push(server);
+        const prefix = '/node_modules/blur-camera/';
+        const result = await openPage(browser, server, page);
+        const problems = judge(result, server, { pagePath: page, allowedPrefixes: [prefix], required: required.map((p) => `${prefix}dist/${p}`) });
+        return { problems, note: summarize(result) };
+      });
+    }
 
     await check('CMS prefix: dist served under /cms/static/plugins/blurcam/v1/, page under /cms/pages/demo/', async () => {
       const prefix = '/cms/static/plugins/blurcam/v1/';
@@ -601,7 +619,7 @@ async function main() {
       const result = await openPage(browser, server, '/index.html');
       const problems = judge(result, server, { pagePath: '/index.html', allowedPrefixes: ['/assets/'], required: [] });
       // Vite names its output with hashes: each runtime file must have been fetched from the build's own assets.
-      for (const file of ['blur-worker', 'vision_wasm_module_internal', 'selfie_segmenter']) {
+      for (const file of ['blur-worker', 'litert_wasm_compat_internal', 'selfie_segmenter']) {
         const pattern = new RegExp(`^/assets/${file}-[\\w-]+\\.(js|wasm|tflite)$`);
         if (!result.serverLog.some((entry) => pattern.test(entry.path) && entry.status === 200)) problems.push(`no ${file} file was fetched from the Vite build's /assets/`);
       }
@@ -659,8 +677,8 @@ async function main() {
       for (const [what, pattern] of [
         ['the blur worker', /\/blur-camera\/dist\/blur-worker\.js$/],
         ['the segmenter worker', /\/blur-camera\/dist\/segmenter-worker\.js$/],
-        ['the wasm loader', /\/blur-camera\/dist\/wasm\/vision_wasm_module_internal\.js$/],
-        ['the wasm', /\/blur-camera\/dist\/wasm\/vision_wasm_module_internal\.wasm$/],
+        ['the wasm loader', /\/blur-camera\/dist\/wasm\/litert_wasm_compat_internal\.js$/],
+        ['the wasm', /\/blur-camera\/dist\/wasm\/litert_wasm_compat_internal\.wasm$/],
         ['the general model', /\/blur-camera\/dist\/models\/selfie_segmenter\.tflite$/],
       ]) {
         if (!log.some((entry) => pattern.test(entry.path) && entry.status === 200)) problems.push(`${what} was never fetched from the dev server (${pattern})`);
@@ -737,26 +755,28 @@ async function main() {
       return { problems, note: summarize(result) };
     });
 
-    await check('assets-url: wasm and models only from /cdn-mirror/blur-assets/', async () => {
-      const scripts = '/node_modules/blur-camera/dist/';
-      const mirror = '/cdn-mirror/blur-assets/';
-      const server = await serve({
-        '/': { dir: mirrorPages, allow: (p) => p === 'index.html' },
-        // The scripts' own folder serves no wasm and no models, so a fallback to it would 404.
-        [scripts]: { dir: pkgDist, allow: (p) => !p.startsWith('wasm/') && !p.startsWith('models/') },
-        [mirror]: { dir: pkgDist, allow: (p) => p.startsWith('wasm/') || p.startsWith('models/') },
+    for (const [page, required, label] of [['/index.html', requiredRequests, ''], ['/mediapipe.html', requiredMediaPipeRequests, ', segmenter="mediapipe"']]) {
+      await check(`assets-url: wasm and models only from /cdn-mirror/blur-assets/${label}`, async () => {
+        const scripts = '/node_modules/blur-camera/dist/';
+        const mirror = '/cdn-mirror/blur-assets/';
+        const server = await serve({
+          '/': { dir: mirrorPages, allow: (p) => p === page.slice(1) },
+          // The scripts' own folder serves no wasm and no models, so a fallback to it would 404.
+          [scripts]: { dir: pkgDist, allow: (p) => !p.startsWith('wasm/') && !p.startsWith('models/') },
+          [mirror]: { dir: pkgDist, allow: (p) => p.startsWith('wasm/') || p.startsWith('models/') },
+        });
+        servers.push(server);
+        const result = await openPage(browser, server, page);
+        const problems = judge(result, server, {
+          pagePath: page,
+          // The segmenter worker is a script beside the blur worker, not an asset: assets-url does not move it.
+          allowedPrefixes: [`${scripts}blur-camera.js`, `${scripts}blur-worker.js`, `${scripts}segmenter-worker.js`, mirror],
+          required: [`${scripts}blur-camera.js`, `${scripts}blur-worker.js`, ...required.filter((p) => p.includes('/')).map((p) => `${mirror}${p}`)],
+          forbidden: [`${scripts}wasm/`, `${scripts}models/`],
+        });
+        return { problems, note: summarize(result) };
       });
-      servers.push(server);
-      const result = await openPage(browser, server, '/index.html');
-      const problems = judge(result, server, {
-        pagePath: '/index.html',
-        // The segmenter worker is a script beside the blur worker, not an asset: assets-url does not move it.
-        allowedPrefixes: [`${scripts}blur-camera.js`, `${scripts}blur-worker.js`, `${scripts}segmenter-worker.js`, mirror],
-        required: [`${scripts}blur-camera.js`, `${scripts}blur-worker.js`, ...requiredRequests.filter((p) => p.includes('/')).map((p) => `${mirror}${p}`)],
-        forbidden: [`${scripts}wasm/`, `${scripts}models/`],
-      });
-      return { problems, note: summarize(result) };
-    });
+    }
     await browser.close();
     browser = undefined;
 

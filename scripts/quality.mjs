@@ -2,8 +2,8 @@
  * `npm run quality`: the edge-quality harness. In real Chromium it feeds the
  * stills and clips of ../shared/media that have ground-truth masks through the
  * public BlurProcessor (tier 1), reads each output back by its timestamp, and
- * reports per variant (naive, seed, refined, guided by default; weighted on
- * request) two tables.
+ * reports per variant (naive, seed, refined, guided by default; weighted, and
+ * guided-unheld (the guided edge without its hold), on request) two tables.
  *
  * Stills (one frame at a time): mask IoU, boundary IoU (band of 2% of the
  * diagonal), halo error at sigma 4/8/16 (mean |output − ideal| within 12 px of
@@ -30,7 +30,8 @@
  * Flags: --variants naive,refined  --quick (3 stills, clips cut to 45/30
  * frames: a few minutes a variant)  --stills-only  --motion-only
  * --clips keyed-person,dance-twirl  --modes one-at-a-time,real-time
- * --levels 0,1,2  --renderer gpu|auto (gpu, default: tier 1's WebGPU
+ * --levels 0,1,2  --edge-hold N (the guided variant's hold, 0–255; default 10)
+ * --renderer gpu|auto (gpu, default: tier 1's WebGPU
  * compositor, where the edge variants differ; auto: what this machine runs by
  * default, the CPU renderer on a software GPU, whose edge is the seed's).
  *
@@ -50,7 +51,7 @@ const list = (name, fallback, allowed) => {
   for (const value of values) if (!allowed.includes(value)) throw new Error(`${name}: ${value} is not one of ${allowed.join(', ')}`);
   return values;
 };
-const variants = list('--variants', 'naive,seed,refined,guided', ['naive', 'seed', 'refined', 'weighted', 'guided']);
+const variants = list('--variants', 'naive,seed,refined,guided', ['naive', 'seed', 'refined', 'weighted', 'guided', 'guided-unheld']);
 const quick = args.includes('--quick');
 const stillsOnly = args.includes('--stills-only');
 const motionOnly = args.includes('--motion-only');
@@ -85,7 +86,9 @@ const allClips = [
 ];
 const clips = allClips.filter((clip) => clipNames.includes(clip.name));
 if (quick) stills.splice(3);
-const plan = { renderer, stills: motionOnly ? [] : stills, flickerStill, clips: modes.length ? clips : [], modes, levels };
+// --edge-hold N: the guided variant's hold in 0–255 units instead of the product's EDGE_HOLD (10), to tune it.
+const edgeHoldOption = option('--edge-hold', null);
+const plan = { renderer, stills: motionOnly ? [] : stills, flickerStill, clips: modes.length ? clips : [], modes, levels, ...(edgeHoldOption !== null ? { edgeHold: Number(edgeHoldOption) / 255 } : {}) };
 
 const server = await startDevServer({
   config: { rootDir: '.', port: 0, hostname: 'localhost', nodeResolve: true, watch: false, middleware: config.middleware, plugins: [esbuildPlugin({ ts: true, target: 'es2022' })] },

@@ -52,6 +52,11 @@ function assetUrlsAt(base: URL): AssetUrls {
       wasmLoader: at('wasm/vision_wasm_module_internal.js'),
       wasmBinary: at('wasm/vision_wasm_module_internal.wasm'),
     },
+    litert: {
+      // LiteRT.js's loader, shipped as an ES module (module workers cannot importScripts).
+      wasmLoader: at('wasm/litert_wasm_compat_internal.js'),
+      wasmBinary: at('wasm/litert_wasm_compat_internal.wasm'),
+    },
   };
 }
 

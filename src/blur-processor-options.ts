@@ -1,8 +1,8 @@
-import type { LiveOptions, MaskRefinement, OutputView, RendererPreference, SegmentationModel } from '../contract/options.js';
+import type { LiveOptions, MaskRefinement, OutputView, RendererPreference, SegmentationModel, SegmenterPreference } from '../contract/options.js';
 import type { PipelineTestHooks } from '../contract/protocol.js';
 import type { BackgroundValue } from './background/value.js';
 import type { Tier } from './capability-ladder.js';
-import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSigma, normalizeView } from './option-values.js';
+import { normalizeLightWrap, normalizeMaxTier, normalizeModel, normalizeRefinement, normalizeSegmenter, normalizeSigma, normalizeView } from './option-values.js';
 
 /** What a page may set on `new BlurProcessor(track, options)`; each but the start-time ones is live on the processor too. */
 export interface BlurProcessorOptions {
@@ -38,6 +38,14 @@ export interface BlurProcessorOptions {
    */
   renderer?: RendererPreference;
   /**
+   * Which runtime runs the segmentation model: `auto` (default) MediaPipe on a
+   * hardware GPU (its GPU delegate), LiteRT.js on WebAssembly where the model
+   * runs on the CPU (faster there) or the worker has no WebGL (which MediaPipe
+   * needs); `mediapipe` or `litert` to insist on one. `stats.segmenter` says
+   * which runs.
+   */
+  segmenter?: SegmenterPreference;
+  /**
    * When the pipeline falls behind the camera, segment every other frame, then
    * use the landscape model, and take both back when there is headroom
    * (default true). `stats.adaptation` says what is shed.
@@ -56,6 +64,7 @@ export interface ProcessorSettings {
   readonly allowCrossOriginAssets: boolean;
   readonly profile: boolean;
   readonly renderer: RendererPreference;
+  readonly segmenter: SegmenterPreference;
   readonly adaptive: boolean;
   readonly testHooks: PipelineTestHooks;
 }
@@ -67,6 +76,7 @@ export function processorSettings(options: BlurProcessorOptions): ProcessorSetti
     allowCrossOriginAssets: options.allowCrossOriginAssets === true,
     profile: options.profile ?? false,
     renderer: options.renderer === 'gpu' ? 'gpu' : 'auto',
+    segmenter: normalizeSegmenter(options.segmenter),
     adaptive: options.adaptive !== false,
     testHooks: options.testHooks ?? {},
   };

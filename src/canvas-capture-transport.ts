@@ -2,6 +2,7 @@ import type { WorkerToMain } from '../contract/protocol.js';
 import { BlurError } from './blur-error.js';
 import { withDeadline } from './timeout.js';
 import type { Transport, TransportConnection } from './transport.js';
+import type { WorkerBridge } from './worker-bridge.js';
 
 /** Longest wait for the camera's first picture in the hidden <video>. */
 const FIRST_PICTURE_TIMEOUT_MS = 10000;
@@ -16,12 +17,25 @@ const FIRST_PICTURE_TIMEOUT_MS = 10000;
 const FRAME_CALLBACK_GRACE_MS = 150;
 
 /**
+ * WebKit's 2D canvas has no `filter` (Chromium's and Firefox's have): that is
+ * how its canvas is recognised here. A GPU-backed canvas there draws through
+ * WebKit's GPU process and is read back again for capture; one kept in memory
+ * is written and captured without either hop. (Chromium's capture of a
+ * memory-backed canvas delivered nothing in a hidden tab, so it stays there.)
+ */
+function canvasKeepsFramesInMemory(): boolean {
+  return typeof CanvasRenderingContext2D === 'function' && !('filter' in CanvasRenderingContext2D.prototype);
+}
+
+/**
  * Tiers 3 and 4's transport, for browsers without insertable streams: a hidden
  * `<video>` plays the camera, each new frame goes to the worker as a
  * transferred VideoFrame when the worker asks for one, and each processed
  * frame comes back transferred and is drawn into a captured canvas. (Drawing
  * from the worker into a transferred OffscreenCanvas would save that hop, but
- * Firefox refuses to capture such a canvas.)
+ * Firefox refuses to capture such a canvas.) In WebKit the canvas is kept in
+ * memory, and the CPU renderer's frames come as transferred RGBA buffers that
+ * are written with one putImageData and sent back for reuse.
  *
  * The clock is the worker's request, not requestAnimationFrame: a hidden tab
  * stops rAF and requestVideoFrameCallback, but keeps delivering messages, so
@@ -37,6 +51,8 @@ export class CanvasCaptureTransport implements Transport {
   private readonly context: CanvasRenderingContext2D;
   private readonly video: HTMLVideoElement;
   private readonly send: (frame: VideoFrame) => void;
+  private readonly inMemory: boolean;
+  private bridge: WorkerBridge | null = null;
   private wanted = false;
   private fresh = false;
   private stopped = false;
@@ -52,7 +68,8 @@ export class CanvasCaptureTransport implements Transport {
     this.canvas = document.createElement('canvas');
     this.canvas.width = video.videoWidth;
     this.canvas.height = video.videoHeight;
-    const context = this.canvas.getContext('2d', { alpha: false });
+    this.inMemory = canvasKeepsFramesInMemory();
+    const context = this.canvas.getContext('2d', { alpha: false, willReadFrequently: this.inMemory });
     if (!context) throw new Error('no 2d context for the capture canvas');
     this.context = context;
     const [track] = this.canvas.captureStream().getVideoTracks();
@@ -84,15 +101,17 @@ export class CanvasCaptureTransport implements Transport {
   }
 
   /** A (new) worker joins: forget an old one's request; the new one will ask. */
-  connect(): TransportConnection {
+  connect(bridge: WorkerBridge): TransportConnection {
+    this.bridge = bridge;
     this.wanted = false;
     this.clearGrace();
-    return { init: { kind: 'frames' }, transfer: [] };
+    return { init: { kind: 'frames', pixels: this.inMemory }, transfer: [] };
   }
 
   onWorkerMessage(message: WorkerToMain): void {
     if (message.type === 'need-frame') this.requestFrame();
     if (message.type === 'output-frame') this.draw(message.frame);
+    if (message.type === 'output-pixels') this.put(message.pixels, message.width, message.height);
   }
 
   /** The worker is ready for a frame: send the next new one. */
@@ -124,16 +143,32 @@ export class CanvasCaptureTransport implements Transport {
   private draw(frame: VideoFrame): void {
     try {
       if (this.stopped) return;
-      if (this.canvas.width !== frame.displayWidth) this.canvas.width = frame.displayWidth;
-      if (this.canvas.height !== frame.displayHeight) this.canvas.height = frame.displayHeight;
+      this.fit(frame.displayWidth, frame.displayHeight);
       this.context.drawImage(frame, 0, 0);
     } finally {
       frame.close();
     }
   }
 
+  /** Writes a processed frame's RGBA pixels into the captured canvas, and gives the buffer back to the worker. */
+  private put(pixels: ArrayBuffer, width: number, height: number): void {
+    if (this.stopped) return;
+    this.fit(width, height);
+    this.context.putImageData(new ImageData(new Uint8ClampedArray(pixels), width, height), 0, 0);
+    this.bridge?.send({ type: 'spare-pixels', pixels }, [pixels]);
+  }
+
+  private fit(width: number, height: number): void {
+    if (this.canvas.width !== width) this.canvas.width = width;
+    if (this.canvas.height !== height) this.canvas.height = height;
+  }
+
   progress(): string {
     return `the worker asked for ${this.requests} frames; the hidden video (readyState ${this.video.readyState}, ${this.video.videoWidth}×${this.video.videoHeight}) gave ${this.framesSent} and refused ${this.framesRefused}`;
+  }
+
+  cameraHasPicture(): boolean {
+    return this.video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && this.video.videoWidth > 0;
   }
 
   stop(): void {
@@ -141,6 +176,7 @@ export class CanvasCaptureTransport implements Transport {
     this.clearGrace();
     this.video.pause();
     this.video.srcObject = null;
+    this.bridge = null;
     this.track.stop();
   }
 

@@ -1,5 +1,6 @@
 import type { BackendName } from '../contract/backend.js';
 import type { LadderRung, ProbedBackend, Tier, TransportClass } from '../contract/ladder.js';
+import type { SegmenterPlan, SegmenterPreference } from '../contract/options.js';
 import type { WorkerCapabilities } from '../contract/protocol.js';
 
 /** The rungs are listed where they are declared, in contract/ladder.ts; each backend names its own. */
@@ -22,6 +23,8 @@ export interface LadderDecision {
   /** The transport and backends (the chosen one, then those to step down to) for tiers 1–4. */
   readonly transport: TransportKind | null;
   readonly backends: readonly BackendName[];
+  /** Which runtime segments on tiers 1–4 (the worker completes `by-accelerator`); null on tier 5. */
+  readonly segmenter: SegmenterPlan | null;
 }
 
 /** What the page offers, detected by feature (never by user agent). */
@@ -39,6 +42,8 @@ export interface Capabilities {
   readonly worker: WorkerCapabilities;
   /** The best rung the user allows (`max-tier`): 4 forces the CPU path, 1 allows all. */
   readonly maxTier: Tier;
+  /** The segmenter the page asked for (`segmenter`). */
+  readonly segmenter: SegmenterPreference;
 }
 
 export function detectPageCapabilities(): PageCapabilities {
@@ -100,18 +105,37 @@ function stepDowns(chosen: ProbedBackend, transport: TransportKind, backends: re
     .map((b) => b.name);
 }
 
+type SegmenterOutcome = { readonly plan: SegmenterPlan; readonly refusal: null } | { readonly plan: null; readonly refusal: string };
+
+const NO_WEBGL_FOR_MEDIAPIPE = 'no WebGL in a worker, which the segmenter (MediaPipe, as segmenter="mediapipe" asks) needs even on the CPU';
+
+/**
+ * The segmenter for every tier, or why none can run. MediaPipe needs WebGL in
+ * the worker even on its CPU delegate; LiteRT.js on WebAssembly needs no GPU
+ * API. Where both can run, `auto` leaves the choice to the worker, which knows
+ * the backend's accelerator: MediaPipe's GPU delegate on a hardware GPU, and
+ * LiteRT on the CPU, where it was measured faster (`npm run bench`, tier 1
+ * here: 29.9 fps against 25.6, 0.046 CPU s/frame against 0.056).
+ */
+export function chooseSegmenter(preference: SegmenterPreference, worker: WorkerCapabilities, page: PageCapabilities): SegmenterOutcome {
+  if (!page.webAssembly) return { plan: null, refusal: 'no WebAssembly, which the segmenters (MediaPipe, LiteRT.js) need' };
+  if (preference === 'mediapipe') return worker.webglForSegmenter ? { plan: 'mediapipe', refusal: null } : { plan: null, refusal: NO_WEBGL_FOR_MEDIAPIPE };
+  return { plan: preference === 'auto' && worker.webglForSegmenter ? 'by-accelerator' : 'litert', refusal: null };
+}
+
 /** Picks the best tier the browser and the user allow, and records why each better one was refused. */
 export function chooseTier(capabilities: Capabilities): LadderDecision {
   const refused: RefusedTier[] = [];
   const { backends } = capabilities.worker;
+  const segmenter = chooseSegmenter(capabilities.segmenter, capabilities.worker, capabilities.page);
   for (const tier of TIERS) {
     if (tier === 5) break;
     if (tier < capabilities.maxTier) {
       refused.push({ tier, reason: `max-tier is ${capabilities.maxTier}` });
       continue;
     }
-    if (!capabilities.worker.webglForSegmenter) {
-      refused.push({ tier, reason: 'no WebGL in a worker, which the segmenter (MediaPipe) needs even on the CPU' });
+    if (segmenter.refusal !== null) {
+      refused.push({ tier, reason: segmenter.refusal });
       continue;
     }
     // Every backend with a rung at this tier, in the registry's order; the first that can take it does.
@@ -119,11 +143,11 @@ export function chooseTier(capabilities: Capabilities): LadderDecision {
     for (const backend of backends) {
       for (const rung of backend.rungs.filter((r) => r.tier === tier)) {
         const outcome = tryRung(backend, rung, capabilities);
-        if (outcome.transport) return { tier, refused, transport: outcome.transport, backends: [backend.name, ...stepDowns(backend, outcome.transport, backends)] };
+        if (outcome.transport) return { tier, refused, transport: outcome.transport, backends: [backend.name, ...stepDowns(backend, outcome.transport, backends)], segmenter: segmenter.plan };
         refusal ??= outcome.refusal;
       }
     }
     refused.push({ tier, reason: refusal ?? 'unavailable' });
   }
-  return { tier: 5, refused, transport: null, backends: [] };
+  return { tier: 5, refused, transport: null, backends: [], segmenter: null };
 }

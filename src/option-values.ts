@@ -1,4 +1,4 @@
-import { LIGHT_WRAP_STRENGTH, SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN, type MaskRefinement, type OutputView, type SegmentationModel } from '../contract/options.js';
+import { LIGHT_WRAP_STRENGTH, SIGMA_DEFAULT, SIGMA_MAX, SIGMA_MIN, type MaskRefinement, type OutputView, type SegmentationModel, type SegmenterPreference } from '../contract/options.js';
 import type { Tier } from './capability-ladder.js';
 
 /**
@@ -30,6 +30,7 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 
 export const normalizeSigma = (value: unknown): number => numberInRange('sigma', value, SIGMA_MIN, SIGMA_MAX, SIGMA_DEFAULT);
 export const normalizeView = (value: unknown): OutputView => oneOf('view', value, ['composite', 'mask'] as const, 'composite');
+export const normalizeSegmenter = (value: unknown): SegmenterPreference => oneOf('segmenter', value, ['auto', 'mediapipe', 'litert'] as const, 'auto');
 export const normalizeModel = (value: unknown): SegmentationModel => oneOf('model', value, ['general', 'landscape'] as const, 'general');
 /** An unknown max-tier is ignored (all tiers allowed) rather than clamped: clamping 9 to 5 would turn blur off. */
 export const normalizeMaxTier = (value: unknown): Tier => {

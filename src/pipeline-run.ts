@@ -1,6 +1,6 @@
 import type { BackendName } from '../contract/backend.js';
 import type { ProbedBackend } from '../contract/ladder.js';
-import type { AssetUrls, LiveOptions } from '../contract/options.js';
+import type { AssetUrls, LiveOptions, SegmenterPlan } from '../contract/options.js';
 import type { MainToWorker, WorkerToMain } from '../contract/protocol.js';
 import type { PipelineStats } from '../contract/stats.js';
 import { resolveAssetUrls } from './asset-urls.js';
@@ -16,7 +16,7 @@ import type { WorkerBridge } from './worker-bridge.js';
 import { rethrowAsBlurError } from './worker-errors.js';
 import { WorkerSupervisor, type SupervisorHost } from './worker-supervisor.js';
 
-export const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, gpuDevices: 0, segmenterWorkers: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
+export const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, gpuDevices: 0, segmenter: null, segmenterWorkers: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 /** Longest wait, once the backend runs, for the first processed frame: a camera that sends nothing must become an error. */
 const FIRST_FRAME_TIMEOUT_MS = 10000;
 /**
@@ -27,6 +27,16 @@ const FIRST_FRAME_TIMEOUT_MS = 10000;
  * A worker that makes nothing from what it reads is still an error.
  */
 const FIRST_FRAME_SLOW_WORKER_MS = 20000;
+/**
+ * Longest waits for the worker's two start-up answers: its capability probe
+ * (the worker's script loaded and ran), and its backend's start (the
+ * compositor set up and its blur proven). Both take a few seconds at most on a
+ * loaded two-core machine; a worker that never answers (a Firefox worker once
+ * stayed silent after its start message) must end start() with an error the
+ * page can act on, not leave it waiting forever.
+ */
+const PROBE_TIMEOUT_MS = 30000;
+const BACKEND_READY_TIMEOUT_MS = 60000;
 
 /** What a run needs of the processor that started it. */
 export interface RunHost {
@@ -60,6 +70,8 @@ export class PipelineRun {
   private lastRefused: LadderDecision['refused'] = [];
   /** The registered backends the worker reported, with their rungs: what a backend's tier is read from. */
   private probedBackends: readonly ProbedBackend[] = [];
+  /** The segmenter the ladder planned; every (re)started worker follows it. */
+  private segmenterPlan: SegmenterPlan = 'by-accelerator';
   private latestStats: PipelineStats = EMPTY_STATS;
   private stopped = false;
   private inputEndReported = false;
@@ -94,16 +106,17 @@ export class PipelineRun {
     const bridge = supervisor.spawn();
     const probed = bridge.once('probed', signal);
     bridge.send({ type: 'probe' });
-    const { capabilities } = await probed.catch(rethrowAsBlurError);
+    const { capabilities } = await this.withinDeadline(probed, PROBE_TIMEOUT_MS, 'answered no capability probe').catch(rethrowAsBlurError);
     this.probedBackends = capabilities.backends;
 
-    const decision = chooseTier({ page: detectPageCapabilities(), worker: capabilities, maxTier: this.settings.maxTier });
-    if (decision.tier === 5 || !decision.transport) {
+    const decision = chooseTier({ page: detectPageCapabilities(), worker: capabilities, maxTier: this.settings.maxTier, segmenter: this.settings.segmenter });
+    if (decision.tier === 5 || !decision.transport || !decision.segmenter) {
       this.announceTier(5, decision.refused);
       const why = decision.refused.map((r) => `tier ${r.tier}: ${r.reason}`).join('; ');
       throw new BlurError('unsupported', `Background blur is not available in this browser (${why}).`);
     }
     supervisor.backends = decision.backends;
+    this.segmenterPlan = decision.segmenter;
     const sendFrame = (frame: VideoFrame): void => {
       // To whichever worker runs now; a frame that can reach none is still ours to close.
       if (!this.supervisor?.send({ type: 'frame', frame }, [frame])) frame.close();
@@ -117,7 +130,7 @@ export class PipelineRun {
     this.startWorker(bridge, decision.backends);
     this.watchInputAndOutput();
     // The tier is the ladder's only once the worker's backend has proven its blur; one that did not is a refused tier.
-    const started = await ready.catch(rethrowAsBlurError);
+    const started = await this.withinDeadline(ready, BACKEND_READY_TIMEOUT_MS, 'did not start its renderer').catch(rethrowAsBlurError);
     const refusedByProof = started.refused.map((r) => ({ tier: tierOf(this.probedBackends, r.backend, transport.kind), reason: r.reason }));
     for (const r of refusedByProof) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
     this.announceTier(tierOf(this.probedBackends, started.backend, transport.kind), [...decision.refused, ...refusedByProof]);
@@ -132,7 +145,7 @@ export class PipelineRun {
     if (!this.transport) return;
     const { init, transfer } = this.transport.connect(bridge, this.aborter.signal);
     const { profile, renderer, adaptive, testHooks } = this.settings;
-    const start = { type: 'start', transport: init, backends, options: this.host.liveOptions(), background: this.host.backgrounds.forWorker(), assets: this.assets(), profile, renderer, adaptive, inputFrameRate: this.input.getSettings().frameRate ?? null, testHooks } as const;
+    const start = { type: 'start', transport: init, backends, options: this.host.liveOptions(), background: this.host.backgrounds.forWorker(), assets: this.assets(), profile, renderer, segmenter: this.segmenterPlan, adaptive, inputFrameRate: this.input.getSettings().frameRate ?? null, testHooks } as const;
     bridge.send(start, transfer);
     this.host.backgrounds.refresh();
   }
@@ -207,28 +220,47 @@ export class PipelineRun {
     return tier;
   }
 
-  /** The first output frame: a camera that sends nothing fails after FIRST_FRAME_TIMEOUT_MS; a worker that reads frames gets FIRST_FRAME_SLOW_WORKER_MS more. */
+  /**
+   * The first output frame: a camera that sends nothing fails after
+   * FIRST_FRAME_TIMEOUT_MS; a worker that reads frames, or has not yet asked
+   * for one while the camera shows a picture, gets FIRST_FRAME_SLOW_WORKER_MS
+   * more. (A Firefox worker on a loaded machine once asked for no frame in
+   * 10 s while the hidden video had its picture: that was a busy worker, not
+   * a silent camera.)
+   */
   private async awaitFirstFrame(firstFrame: Promise<unknown>): Promise<void> {
     const slow = new Error('slow');
     try {
-      await withDeadline(firstFrame, FIRST_FRAME_TIMEOUT_MS, () => (this.latestStats.framesIn > 0 ? slow : this.noFirstFrame()));
+      await withDeadline(firstFrame, FIRST_FRAME_TIMEOUT_MS, () => (this.cameraIsSending() ? slow : this.noFirstFrame()));
     } catch (error) {
       if (error !== slow) throw error;
-      console.warn(`blur-camera: the first processed frame is taking over ${FIRST_FRAME_TIMEOUT_MS / 1000} s (the worker has read ${this.latestStats.framesIn} camera frames); this machine is busy. Waiting up to ${FIRST_FRAME_SLOW_WORKER_MS / 1000} s more.`);
+      console.warn(`blur-camera: the first processed frame is taking over ${FIRST_FRAME_TIMEOUT_MS / 1000} s (the worker has read ${this.latestStats.framesIn} camera frames, and the camera is sending pictures); this machine is busy. Waiting up to ${FIRST_FRAME_SLOW_WORKER_MS / 1000} s more.`);
       await withDeadline(firstFrame, FIRST_FRAME_SLOW_WORKER_MS, () => this.noFirstFrame((FIRST_FRAME_TIMEOUT_MS + FIRST_FRAME_SLOW_WORKER_MS) / 1000));
     }
   }
 
+  /** `answer` from the worker, or a `worker-crashed` BlurError once `ms` (or the test hook's deadline) has passed without it. */
+  private withinDeadline<T>(answer: Promise<T>, ms: number, what: string): Promise<T> {
+    const deadline = this.settings.testHooks.workerAnswerDeadlineMs ?? ms;
+    return withDeadline(answer, deadline, () => new BlurError('worker-crashed', `The blur worker ${what} in ${deadline / 1000} s; it is stopped. Call start() to try again; if this repeats, reload the page.`));
+  }
+
+  /** The camera is known to send pictures: the worker has read some, or the transport sees them. A missing first frame is then the worker's. */
+  private cameraIsSending(): boolean {
+    return this.latestStats.framesIn > 0 || (this.transport?.cameraHasPicture?.() ?? false);
+  }
+
   /** Why no frame came out in time: the input sent none, or the worker made none of what it got. */
   private noFirstFrame(seconds = FIRST_FRAME_TIMEOUT_MS / 1000): BlurError {
-    if (this.latestStats.framesIn === 0) {
+    const progress = this.transport?.progress?.();
+    const where = progress ? ` (${progress})` : '';
+    if (!this.cameraIsSending()) {
       // What the track says of itself tells a covered or paused camera from one that is simply silent.
       const { muted, enabled, readyState } = this.input;
       const state = muted || !enabled ? ` (its track is ${[muted ? 'muted' : '', enabled ? '' : 'disabled'].filter(Boolean).join(' and ')})` : readyState === 'live' ? '' : ` (its track is ${readyState})`;
-      const progress = this.transport?.progress?.();
-      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}${progress ? ` (${progress})` : ''}. Check that no other app holds it and that it is not covered, then call start().`);
+      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}${where}. Check that no other app holds it and that it is not covered, then call start().`);
     }
-    return new BlurError('worker-crashed', `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read. Call start() to try again.`);
+    return new BlurError('worker-crashed', `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read${where}. Call start() to try again.`);
   }
 
   /** The asset URLs the page set (null: the shipped ones); throws BlurError `invalid-config` for an assets-url that may not be used. */

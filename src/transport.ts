@@ -30,6 +30,12 @@ export interface Transport {
   onWorkerMessage(message: WorkerToMain): void;
   /** What the transport has seen so far, for an error that must say where frames stopped (null: nothing to add). */
   progress?(): string | null;
+  /**
+   * Whether the camera is known to be sending pictures here (canvas capture's
+   * hidden video has one), so that a first frame still missing is the
+   * worker's delay, not the camera's silence. Absent: the transport cannot tell.
+   */
+  cameraHasPicture?(): boolean;
   /** Ends the output and releases what the transport holds. Safe to call twice. */
   stop(): void;
 }

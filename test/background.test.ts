@@ -612,7 +612,7 @@ describe('the background is fitted and uploaded once, not every frame', () => {
     const background = await createImageBitmap(picture.blob);
     const compositor = new WebGpuCompositor(device);
     const timings: CompositorTimings = {};
-    const params: RenderParams = { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0.5 };
+    const params: RenderParams = { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0.5, edgeHold: 0 };
     try {
       compositor.setBackground({ kind: 'image', image: background });
       await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16) }, new ImageData(4, 4), 'seed', timings);

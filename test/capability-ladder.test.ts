@@ -22,7 +22,7 @@ interface WorkerFixture extends Partial<Omit<WorkerCapabilities, 'backends'>> {
   readonly webgl2?: Partial<ProbedBackend>;
 }
 
-function decide(page: Partial<PageCapabilities>, worker: WorkerFixture, maxTier: Capabilities['maxTier'] = 1) {
+function decide(page: Partial<PageCapabilities>, worker: WorkerFixture, maxTier: Capabilities['maxTier'] = 1, segmenter: Capabilities['segmenter'] = 'auto') {
   const { webgpu: webgpuProbe, webgl2: webgl2Probe, ...rest } = worker;
   const capabilities: WorkerCapabilities = {
     backends: [{ ...webgpu, ...webgpuProbe }, { ...webgl2, ...webgl2Probe }, cpu],
@@ -30,7 +30,7 @@ function decide(page: Partial<PageCapabilities>, worker: WorkerFixture, maxTier:
     webglForSegmenter: true,
     ...rest,
   };
-  return chooseTier({ page: { ...chromiumPage, ...page }, worker: capabilities, maxTier });
+  return chooseTier({ page: { ...chromiumPage, ...page }, worker: capabilities, maxTier, segmenter });
 }
 
 describe('capability ladder', () => {
@@ -62,10 +62,31 @@ describe('capability ladder', () => {
     expect(decide({ mainThreadInsertableStreams: false }, { webgpu: noWebGpu })).to.deep.include({ tier: 4, transport: 'frames' });
   });
 
-  it('is unsupported without any WebGL for the segmenter, or without a transport', () => {
-    const noWebGl = decide({}, { webglForSegmenter: false });
-    expect(noWebGl.tier).to.equal(5);
-    expect(noWebGl.refused[0]!.reason).to.match(/MediaPipe/);
+  it('leaves the segmenter to the accelerator where the worker has WebGL, and takes LiteRT where it has none', () => {
+    // MediaPipe for a hardware GPU's delegate, LiteRT for the CPU: the worker knows which.
+    expect(decide({}, {}).segmenter).to.equal('by-accelerator');
+    // Chromium on a blocklisted GPU: no WebGL, no WebGPU adapter; the CPU renderer on its streams, LiteRT segmenting.
+    const noGpu = decide({}, { webglForSegmenter: false, webgpu: noWebGpu, webgl2: noWebGl2 });
+    expect(noGpu).to.deep.include({ tier: 4, transport: 'streams', segmenter: 'litert' });
+    expect(noGpu.backends).to.deep.equal(['cpu']);
+    // WebKit without WebGL in workers: canvas capture and the CPU renderer.
+    const webKit = decide({ mainThreadInsertableStreams: false }, { webglForSegmenter: false, webgpu: noWebGpu, webgl2: noWebGl2 });
+    expect(webKit).to.deep.include({ tier: 4, transport: 'frames', segmenter: 'litert' });
+  });
+
+  it('honours segmenter="mediapipe" and "litert", and refuses every tier the chosen one cannot run on', () => {
+    expect(decide({}, {}, 1, 'litert')).to.deep.include({ tier: 1, segmenter: 'litert' });
+    expect(decide({}, {}, 1, 'mediapipe')).to.deep.include({ tier: 1, segmenter: 'mediapipe' });
+    const mediapipeWithoutWebGl = decide({}, { webglForSegmenter: false }, 1, 'mediapipe');
+    expect(mediapipeWithoutWebGl).to.deep.include({ tier: 5, segmenter: null });
+    expect(mediapipeWithoutWebGl.refused.map((r) => r.tier)).to.deep.equal([1, 2, 3, 4]);
+    expect(mediapipeWithoutWebGl.refused[0]!.reason).to.match(/no WebGL in a worker.*MediaPipe/);
+    const noWasm = decide({ webAssembly: false }, { webglForSegmenter: false });
+    expect(noWasm.tier).to.equal(5);
+    expect(noWasm.refused[0]!.reason).to.match(/WebAssembly.*LiteRT/);
+  });
+
+  it('is unsupported without a transport', () => {
     expect(decide({ mainThreadInsertableStreams: false, canvasCapture: false }, {}).tier).to.equal(5);
   });
 

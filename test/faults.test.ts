@@ -1,10 +1,10 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
-import type { BlurCamera, BlurErrorDetail } from '../dist/blur-camera.js';
+import { BlurError, BlurProcessor, type BlurCamera, type BlurErrorDetail } from '../dist/blur-camera.js';
 import { deepRegion, laplacianVariance, loadGroundTruth } from './helpers/image-metrics.js';
 import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
 import { runStill, type StillRun } from './helpers/settled.js';
-import { readTrack, type Pixels } from './helpers/frames.js';
+import { loadBitmap, readTrack, trackFromStill, type Pixels } from './helpers/frames.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
@@ -171,6 +171,52 @@ describe('faults: a slow first frame', () => {
     expect(run!.processor.stats.framesIn).to.be.above(0);
     await run!.reader.next();
     expect(warnings.filter((w) => w.includes('first processed frame is taking over 10 s'))).to.have.length(1);
+  });
+
+  it('tier 3: a worker that asks for no frame for 13 s while the camera has its picture: start() waits with one warning, not "camera-ended"', async () => {
+    const errors: BlurErrorDetail[] = [];
+    const warnings = await captureWarnings(async () => {
+      run = await runStill('/media/stills/portrait.jpg', { sigma: 8, maxTier: 3, testHooks: { delayFirstFrameRequestMs: 13000 } }, (processor) => {
+        processor.addEventListener('error', (event) => errors.push(event.detail));
+      });
+    });
+    expect(run!.processor.tier).to.equal(3);
+    expect(run!.processor.track!.readyState).to.equal('live');
+    await run!.reader.next();
+    expect(errors).to.deep.equal([]);
+    expect(warnings.filter((w) => w.includes('first processed frame is taking over 10 s'))).to.have.length(1);
+  });
+});
+
+describe('faults: a worker that never answers', () => {
+  it('a worker whose renderer has not started by the deadline: start() rejects with "worker-crashed", says so once, and the worker is terminated', async () => {
+    const spy = spyOnResources();
+    const bitmap = await loadBitmap(PORTRAIT);
+    const still = trackFromStill(bitmap);
+    // The worker holds its backend back 8 s; the deadline (60 s in the product) is cut to 3 s.
+    const processor = new BlurProcessor(still.track, { sigma: 8, testHooks: { delayBackendMs: 8000, workerAnswerDeadlineMs: 3000 } });
+    const errors: BlurErrorDetail[] = [];
+    processor.addEventListener('error', (event) => errors.push(event.detail));
+    try {
+      const failure = await processor.start().then(() => null, (error: unknown) => error);
+      expect(failure).to.be.instanceOf(BlurError);
+      expect((failure as BlurError).type).to.equal('worker-crashed');
+      expect(errors.map((e) => e.type)).to.deep.equal(['worker-crashed']);
+      expect(errors[0]!.message).to.contain('did not start its renderer in 3 s');
+      expect(processor.track).to.equal(null);
+      expect(spy.workers).to.have.length(1);
+      expect(spy.liveWorkers()).to.equal(0);
+      // The track is the page's: a failed start leaves it running.
+      expect(still.track.readyState).to.equal('live');
+      // The silent worker's late answer, had it come, finds no one: nothing more is reported.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      expect(errors).to.have.length(1);
+    } finally {
+      await processor.stop();
+      still.stop();
+      bitmap.close();
+      spy.restore();
+    }
   });
 });
 

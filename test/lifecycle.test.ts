@@ -35,6 +35,19 @@ describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () 
     }
   });
 
+  it('a model changed while the backend proves its blur: the new model is the one that runs', async () => {
+    // The change lands while the worker proves its backend (held back 1.5 s), before any segmenter has started.
+    run = await runStill('/media/stills/portrait.jpg', { sigma: 8, model: 'general', testHooks: { delayBackendMs: 1500 } }, (processor) => {
+      setTimeout(() => {
+        processor.model = 'landscape';
+      }, 500);
+    });
+    await waitFor(() => run!.processor.stats.masks > 0, 'a mask');
+    const { adaptation, segmenterWorkers } = run.processor.stats;
+    expect(adaptation.model, 'the model that makes the masks').to.equal('landscape');
+    expect(segmenterWorkers, 'segmenter workers alive').to.equal(1);
+  });
+
   it('stop() before start(), then start() and stop(): no worker survives', async () => {
     const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
     const input = camera.getVideoTracks()[0]!;

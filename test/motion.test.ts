@@ -1,8 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { BlurProcessor } from '../dist/blur-camera.js';
-import type { MaskRefinement } from '../dist/blur-camera.js';
+import type { BlurProcessorOptions, MaskRefinement } from '../dist/blur-camera.js';
 import { framePixels, loadBitmap, type Pixels } from './helpers/frames.js';
-import { loadGroundTruth, maskIoU, type GroundTruth } from './helpers/image-metrics.js';
+import { loadGroundTruth, maskIoU, meanAbsoluteDifference, type GroundTruth } from './helpers/image-metrics.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
@@ -35,8 +35,8 @@ class OneFrameAtATime {
   private timestamp = 0;
   readonly processor: BlurProcessor;
 
-  constructor(refinement: MaskRefinement) {
-    this.processor = new BlurProcessor(this.generator, { refinement, view: 'mask', maxTier: 1, adaptive: false });
+  constructor(refinement: MaskRefinement, options: BlurProcessorOptions = {}) {
+    this.processor = new BlurProcessor(this.generator, { refinement, view: 'mask', maxTier: 1, adaptive: false, ...options });
   }
 
   async start(first: ImageBitmap): Promise<void> {
@@ -124,6 +124,98 @@ describe('motion: the mask follows a moving person at once', () => {
         still.close();
         moved.close();
       }
+    });
+  }
+});
+
+/** Copies of `bitmap` with fresh Gaussian noise of σ 2/255 per channel each, as a camera's sensor adds (a fixed seed: the same copies every run). */
+async function noisyCopies(bitmap: ImageBitmap, count: number): Promise<ImageBitmap[]> {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d')!;
+  context.drawImage(bitmap, 0, 0);
+  const clean = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  let state = 12345;
+  const uniform = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state + 1) / 4294967297;
+  };
+  const copies: ImageBitmap[] = [];
+  for (let k = 0; k < count; k++) {
+    const data = new Uint8ClampedArray(clean);
+    for (let i = 0; i < data.length; i++) {
+      if (i % 4 === 3) continue;
+      data[i] = clean[i]! + 2 * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    }
+    copies.push(await createImageBitmap(new ImageData(data, bitmap.width, bitmap.height)));
+  }
+  return copies;
+}
+
+/**
+ * Issue 13: the guided weight is a·colour + b, so a camera's noise moves it
+ * wherever a is steep, frame after frame, on a person who sits still. The
+ * edge's hold keeps what a pixel showed while its new weight stays within
+ * EDGE_HOLD of it. Mask flicker: the mean change of the mask view from frame
+ * to frame within 12 px of the true edge, on the portrait with fresh noise in
+ * every frame; with the hold turned off (the `edgeHold` test hook), the same
+ * compositor shows what the hold saves. Each compositor holds the edge itself.
+ */
+describe("motion: the guided edge holds still under a camera's noise", () => {
+  const NOISY_COPIES = 6;
+  const MEASURED_FRAMES = 8;
+  const cases = [
+    { name: 'the CPU renderer', compositor: 'cpu', options: { maxTier: 1, renderer: 'auto' } },
+    { name: 'the WebGPU compositor', compositor: 'webgpu', options: { maxTier: 1, renderer: 'gpu' } },
+    { name: 'the WebGL2 compositor', compositor: 'webgl2', options: { maxTier: 2, renderer: 'gpu' } },
+  ] as const;
+  let driver: OneFrameAtATime | null = null;
+  let noisy: ImageBitmap[] = [];
+  let band = new Uint8Array(0);
+  before(async () => {
+    const truth = await loadGroundTruth(PORTRAIT_MASK);
+    band = Uint8Array.from(truth.edgeDistance, (d) => (d <= 12 ? 1 : 0));
+    const still = await loadBitmap(PORTRAIT);
+    try {
+      noisy = await noisyCopies(still, NOISY_COPIES);
+    } finally {
+      still.close();
+    }
+  });
+  after(() => {
+    for (const bitmap of noisy) bitmap.close();
+  });
+  afterEach(async () => {
+    await driver?.stop();
+    driver = null;
+  });
+
+  /** Mask flicker at the edge over MEASURED_FRAMES noisy frames, after four to settle. */
+  async function maskFlicker(options: BlurProcessorOptions, compositor: string): Promise<number> {
+    driver = new OneFrameAtATime('guided', options);
+    await driver.start(noisy[0]!);
+    expect(driver.processor.stats.compositor).to.equal(compositor);
+    for (let i = 1; i <= 4; i++) await driver.process(noisy[i % NOISY_COPIES]!);
+    let previous = await driver.process(noisy[5 % NOISY_COPIES]!);
+    let total = 0;
+    for (let k = 0; k < MEASURED_FRAMES; k++) {
+      const next = await driver.process(noisy[k % NOISY_COPIES]!);
+      total += meanAbsoluteDifference(previous, next, band);
+      previous = next;
+    }
+    await driver.stop();
+    driver = null;
+    return total / MEASURED_FRAMES;
+  }
+
+  for (const { name, compositor, options } of cases) {
+    it(`${name}: with the hold, the edge flickers under half as much as without`, async function () {
+      this.timeout(300000);
+      const held = await maskFlicker(options, compositor);
+      const unheld = await maskFlicker({ ...options, testHooks: { edgeHold: 0 } }, compositor);
+      console.log(`${name}: mask flicker at the edge ${held.toFixed(3)} held, ${unheld.toFixed(3)} without the hold`);
+      // The noise does move the weight without the hold, or this test could not fail.
+      expect(unheld).to.be.above(0.3);
+      expect(held).to.be.at.most(unheld * 0.5);
     });
   }
 });

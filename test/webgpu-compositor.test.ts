@@ -56,7 +56,7 @@ describe('gpu/ shaders and the WebGPU compositor', () => {
       const timings: CompositorTimings = {};
       try {
         expect(compositor.hasMask).to.equal(false);
-        const blurred = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0 }, timings);
+        const blurred = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0, edgeHold: 0 }, timings);
         const blurredPixels = framePixels(blurred);
         blurred.close();
         expect(blurredPixels.timestamp).to.equal(1234);
@@ -66,12 +66,12 @@ describe('gpu/ shaders and the WebGPU compositor', () => {
 
         await compositor.pushMask({ width: 4, height: 4, data: new Float32Array(16).fill(1) }, new ImageData(4, 4), 'seed', timings);
         expect(compositor.hasMask).to.equal(true);
-        const sharp = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0 }, timings);
+        const sharp = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0, edgeHold: 0 }, timings);
         const sharpPixels = framePixels(sharp);
         sharp.close();
         expect(meanAbsoluteDifference(sharpPixels, input)).to.be.below(1);
 
-        const maskView = await compositor.render(frame, { sigma: 8, view: 'mask', refinement: 'seed', lightWrap: 0 }, timings);
+        const maskView = await compositor.render(frame, { sigma: 8, view: 'mask', refinement: 'seed', lightWrap: 0, edgeHold: 0 }, timings);
         const maskPixels = framePixels(maskView);
         maskView.close();
         // The sigmoid of a constant 1 is 1/(1+e^-6) ≈ 0.9975.
@@ -83,9 +83,9 @@ describe('gpu/ shaders and the WebGPU compositor', () => {
         expect([modelInput.width, modelInput.height]).to.deep.equal([256, 256]);
         // Steady state: more frames allocate nothing new. (The first frame without a mask resizes the blur targets
         // for the unmasked frames' sigma floor; from then on nothing changes.)
-        (await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0 }, timings)).close();
+        (await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0, edgeHold: 0 }, timings)).close();
         const steady = compositor.gpuBytes;
-        for (let i = 0; i < 3; i++) (await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0 }, timings)).close();
+        for (let i = 0; i < 3; i++) (await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'seed', lightWrap: 0, edgeHold: 0 }, timings)).close();
         expect(compositor.gpuBytes).to.equal(steady);
         compositor.destroy();
         // Every texture and buffer it made is destroyed.

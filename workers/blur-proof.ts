@@ -117,7 +117,7 @@ export async function proveBlur(compositor: Compositor): Promise<BlurProof> {
     const started = performance.now();
     let rendered: VideoFrame | null = null;
     try {
-      rendered = await compositor.render(frame, { sigma: SIGMA_MIN, view: 'composite', refinement: 'refined', lightWrap: 0 }, {});
+      rendered = await compositor.render(frame, { sigma: SIGMA_MIN, view: 'composite', refinement: 'refined', lightWrap: 0, edgeHold: 0 }, {});
       output = await readPixels(rendered);
     } finally {
       rendered?.close();

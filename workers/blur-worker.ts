@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { BackendRefused, releaseProbes, startBackend, type BackendContext, type RunningBackend } from './compositor-backends.js';
-import { PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
+import { PixelFrameSink, PostFrameSink, StreamFrameSink, type FrameSink } from './frame-sink.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { terminateSegmenterWorkers } from './remote-segmenter.js';
 import { loadSegmenter } from './segmenter-loader.js';
@@ -8,7 +8,7 @@ import { shippedAssetUrls } from './shipped-assets.js';
 import { type BackendName } from '../contract/backend.js';
 import { type Background } from '../contract/background.js';
 import { serializeError } from '../contract/errors.js';
-import { type LiveOptions } from '../contract/options.js';
+import { segmenterRuntimeFor, type LiveOptions, type SegmenterRuntime } from '../contract/options.js';
 import { type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from '../contract/protocol.js';
 import { probeWorker } from './worker-capabilities.js';
 
@@ -34,6 +34,10 @@ let fallbacks: BackendName[] = [];
 let pipeline: FramePipeline | null = null;
 let stopping = false;
 let frameWanted = false;
+/** The runtime of the segmenter that last started: what `stats.segmenter` reports. */
+let segmenterRuntime: SegmenterRuntime | null = null;
+/** The `frames` transport's sink when the page takes pixels: it gets the page's drawn buffers back. */
+let pixelSink: PixelFrameSink | null = null;
 /** The background to start the pipeline with: the start message's, or one that arrived while the backend started. */
 let pendingBackground: Background | null = null;
 /** Options that arrived while the backend was still starting: the pipeline starts with the latest. */
@@ -99,8 +103,12 @@ function createTransport(transport: TransportInit): { readable?: ReadableStream<
       post({ type: 'output-track', track: generator.track }, [generator.track as unknown as Transferable]);
       return { readable: processor.readable, sink: new StreamFrameSink(generator.writable) };
     }
-    case 'frames':
-      return { sink: new PostFrameSink((frame) => post({ type: 'output-frame', frame }, [frame])) };
+    case 'frames': {
+      const postFrame = (frame: VideoFrame): void => post({ type: 'output-frame', frame }, [frame]);
+      if (!transport.pixels) return { sink: new PostFrameSink(postFrame) };
+      pixelSink = new PixelFrameSink((pixels, width, height) => post({ type: 'output-pixels', pixels, width, height }, [pixels]), postFrame);
+      return { sink: pixelSink };
+    }
   }
 }
 
@@ -138,12 +146,14 @@ async function handle(message: MainToWorker): Promise<void> {
       const { readable, sink } = createTransport(message.transport);
       const assets = message.assets ?? shippedAssetUrls();
       const pullFrames = message.transport.kind === 'frames';
+      let firstRequest = true;
       const background = pendingBackground;
       pendingBackground = null;
       pipeline = new FramePipeline({
         ...(readable ? { readable } : {}),
         sink,
         compositor: running.compositor,
+        segmenterRuntime: () => segmenterRuntime,
         options: pendingOptions ?? message.options,
         ...(background ? { background } : {}),
         adaptive: message.adaptive,
@@ -155,7 +165,10 @@ async function handle(message: MainToWorker): Promise<void> {
               onReady: () => {
                 if (frameWanted) return;
                 frameWanted = true;
-                post({ type: 'need-frame' });
+                const holdMs = firstRequest ? (message.testHooks.delayFirstFrameRequestMs ?? 0) : 0;
+                firstRequest = false;
+                if (holdMs > 0) setTimeout(() => post({ type: 'need-frame' }), holdMs);
+                else post({ type: 'need-frame' });
               },
             }
           : {}),
@@ -164,7 +177,12 @@ async function handle(message: MainToWorker): Promise<void> {
           const stallAfterMasks = stallHook;
           stallHook = undefined;
           // A compositor that can overlap gets the segmenter on a second thread (the segmenter worker).
-          return loadSegmenter({ assets, model, accelerator: running?.delegate ?? 'CPU' }, { ownThread: running?.compositor.overlaps ?? false, stallAfterMasks });
+          const accelerator = running?.delegate ?? 'CPU';
+          const runtime = segmenterRuntimeFor(message.segmenter, accelerator);
+          return loadSegmenter(runtime, { assets, model, accelerator }, { ownThread: running?.compositor.overlaps ?? false, stallAfterMasks }).then((segmenter) => {
+            segmenterRuntime = runtime;
+            return segmenter;
+          });
         },
       });
       return;
@@ -173,6 +191,9 @@ async function handle(message: MainToWorker): Promise<void> {
       frameWanted = false;
       if (pipeline) pipeline.pushFrame(message.frame);
       else message.frame.close();
+      return;
+    case 'spare-pixels':
+      pixelSink?.recycle(message.pixels);
       return;
     case 'options':
       // Before the pipeline exists (the backend is proving its blur), keep them for it: a slider moved then must count.

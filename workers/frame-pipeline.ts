@@ -1,5 +1,6 @@
 import type { Compositor, CompositorTimings } from '../gpu/compositor.js';
 import { BLUR_BACKGROUND, type Background } from '../gpu/background.js';
+import { EDGE_HOLD } from '../gpu/refine-constants.js';
 import type { FrameSink } from './frame-sink.js';
 import { FrameBudgetGovernor } from './frame-budget-governor.js';
 import { liveGpuDevices } from '../gpu/webgpu/webgpu-probe.js';
@@ -8,7 +9,7 @@ import { LatestFrameSlot } from './latest-frame-slot.js';
 import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';
 import { StageTimer } from './stage-timer.js';
 import { serializeError } from '../contract/errors.js';
-import { MODEL_INPUT_SIZE, type LiveOptions } from '../contract/options.js';
+import { MODEL_INPUT_SIZE, type LiveOptions, type SegmenterRuntime } from '../contract/options.js';
 import { type PipelineTestHooks, type WorkerToMain } from '../contract/protocol.js';
 import { type PipelineStats } from '../contract/stats.js';
 
@@ -30,6 +31,8 @@ export interface FramePipelineInit {
   readonly sink: FrameSink;
   readonly compositor: Compositor;
   readonly loadSegmenter: (model: LiveOptions['model']) => Promise<Segmenter>;
+  /** The runtime of the segmenter that last started (null before one has), for stats. */
+  readonly segmenterRuntime: () => SegmenterRuntime | null;
   readonly options: LiveOptions;
   /** What stands behind the person at first; its image is the pipeline's to close. */
   readonly background?: Background;
@@ -154,6 +157,7 @@ export class FramePipeline {
       compositor: this.compositor?.name ?? null,
       gpuBytes: this.compositor?.gpuBytes ?? null,
       gpuDevices: liveGpuDevices(),
+      segmenter: this.init.segmenterRuntime(),
       segmenterWorkers: liveSegmenterWorkers(),
       stages: this.timer.summary(),
     };
@@ -325,6 +329,8 @@ export class FramePipeline {
               this.lastMaskSize = maskSize;
               await compositor.pushMask(mask, guide, refinement, timings);
               this.masks++;
+              // The first mask is told at once, not at the next stats tick (up to 500 ms later): startup is timed by it.
+              if (this.masks === 1) this.postStats();
             }
           } catch (error) {
             // A segmenter closed by a model trade rejects the call it had in flight: the last mask still fits this
@@ -356,7 +362,7 @@ export class FramePipeline {
       if (compositor !== this.compositor) return;
       if (!compositor.hasMask && this.background.kind !== 'none') this.framesWithoutMask++;
       const { sigma, view, refinement, lightWrap } = this.options;
-      output = await compositor.render(frame, { sigma, view, refinement, lightWrap }, timings);
+      output = await compositor.render(frame, { sigma, view, refinement, lightWrap, edgeHold: this.init.testHooks.edgeHold ?? EDGE_HOLD }, timings);
     } catch (error) {
       // A failed frame is dropped rather than passed through: never raw.
       compositor.clearMasks();

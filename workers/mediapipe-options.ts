@@ -1,4 +1,4 @@
-import type { MediaPipeRuntimeUrls } from '../contract/options.js';
+import type { WasmRuntimeUrls } from '../contract/options.js';
 import type { SegmenterRequest } from './segmenter.js';
 
 /*
@@ -9,7 +9,7 @@ import type { SegmenterRequest } from './segmenter.js';
 
 /** What MediaPipe alone needs to start: its wasm runtime, one model's URL and its delegate. */
 export interface MediaPipeOptions {
-  readonly runtime: MediaPipeRuntimeUrls;
+  readonly runtime: WasmRuntimeUrls;
   readonly modelUrl: string;
   readonly delegate: 'CPU' | 'GPU';
 }

@@ -1,53 +1,12 @@
 import { ImageSegmenter, type ImageSegmenterResult } from '@mediapipe/tasks-vision';
 import type { ConfidenceMask } from '../gpu/compositor.js';
 import type { MediaPipeOptions } from './mediapipe-options.js';
+import { fetchModel } from './model-bytes.js';
+import { restoreModuleFactory } from './wasm-module-factory.js';
 import { ModelLoadError, type Segmenter } from './segmenter.js';
-
-/** TFLite files start their FlatBuffer with this identifier at byte 4. */
-const TFLITE_IDENTIFIER = 'TFL3';
-
-async function fetchModel(url: string): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (cause) {
-    throw new ModelLoadError(url, 'The segmentation model could not be fetched', { cause });
-  }
-  if (!response.ok) throw new ModelLoadError(url, `The segmentation model answered HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const identifier = String.fromCharCode(...bytes.subarray(4, 8));
-  if (identifier !== TFLITE_IDENTIFIER) throw new ModelLoadError(url, 'The segmentation model is not a TFLite file');
-  return bytes;
-}
 
 /** Tries at making MediaPipe's WebGL context before the failure counts as a model-load error. */
 const WEBGL_CONTEXT_ATTEMPTS = 4;
-
-type ModuleFactory = (...args: unknown[]) => unknown;
-
-/**
- * MediaPipe's loader sets `self.ModuleFactory` when its script runs and clears
- * it once a task is made. In a module worker the script is an ES module, which
- * runs only on its first import, so every later task (a model change, the
- * governor's landscape model, a new delegate after a GPU fault) failed with
- * "ModuleFactory not set". Keeping the factory from the module's default
- * export and putting it back before each task fixes that.
- */
-const factories = new Map<string, Promise<ModuleFactory>>();
-async function restoreModuleFactory(loaderUrl: string): Promise<void> {
-  let factory = factories.get(loaderUrl);
-  if (!factory) {
-    factory = (import(/* webpackIgnore: true */ /* @vite-ignore */ loaderUrl) as Promise<{ default?: ModuleFactory }>).then((module) => {
-      // Parcel re-emits the loader as a script with no exports; running, it still sets self.ModuleFactory.
-      const found = module.default ?? (self as unknown as { ModuleFactory?: ModuleFactory }).ModuleFactory;
-      if (!found) throw new Error(`${loaderUrl} defines no ModuleFactory`);
-      return found;
-    });
-    factories.set(loaderUrl, factory);
-    factory.catch(() => factories.delete(loaderUrl));
-  }
-  (self as unknown as { ModuleFactory?: ModuleFactory }).ModuleFactory = await factory;
-}
 
 /**
  * MediaPipe's ImageSegmenter in VIDEO mode. The delegate is CPU where the only

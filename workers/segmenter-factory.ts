@@ -1,18 +1,23 @@
+import type { SegmenterRuntime as RuntimeName } from '../contract/options.js';
+import { liteRtFallback, liteRtOptions, type LiteRtOptions } from './litert-options.js';
+import { LiteRtSegmenter } from './litert-segmenter.js';
 import { mediaPipeFallback, mediaPipeOptions, type MediaPipeOptions } from './mediapipe-options.js';
 import { MediaPipeSegmenter } from './mediapipe-segmenter.js';
 import type { Segmenter, SegmenterRequest } from './segmenter.js';
 
 /**
  * Which segmenter runtime runs the model, and the one place that knows each
- * runtime's options. A new runtime (LiteRT.js, which needs no WebGL, is
- * planned next) is one more key here and one more row in `runtimes`; the blur
- * worker, the segmenter worker and their messages name only the kind.
+ * runtime's options. A new runtime is one more key here and one more row in
+ * `runtimes`; the blur worker, the segmenter worker and their messages name
+ * only the kind.
  */
 export interface SegmenterOptionsByKind {
   readonly mediapipe: MediaPipeOptions;
+  readonly litert: LiteRtOptions;
 }
 
-export type SegmenterKind = keyof SegmenterOptionsByKind;
+/** The protocol's runtime names and this table's keys are the same set. */
+export type SegmenterKind = keyof SegmenterOptionsByKind & RuntimeName;
 
 /** A runtime and its options together, as they cross to the segmenter worker and key its parked segmenters. */
 export type SegmenterSpec = { readonly [K in SegmenterKind]: { readonly kind: K; readonly options: SegmenterOptionsByKind[K] } }[SegmenterKind];
@@ -30,14 +35,13 @@ interface SegmenterRuntime<Options> {
 
 const runtimes: { readonly [K in SegmenterKind]: SegmenterRuntime<SegmenterOptionsByKind[K]> } = {
   mediapipe: { name: 'MediaPipe', options: mediaPipeOptions, create: (options) => MediaPipeSegmenter.create(options), fallback: mediaPipeFallback },
+  litert: { name: 'LiteRT', options: liteRtOptions, create: (options) => LiteRtSegmenter.create(options), fallback: liteRtFallback },
 };
 
-/** The runtime the blur worker uses: MediaPipe, the only one so far. */
-export const DEFAULT_SEGMENTER_KIND = 'mediapipe' satisfies SegmenterKind;
-
 /** The blur worker's request as `kind`'s own options, ready to start here or to send to the segmenter worker. */
-export function segmenterSpec<K extends SegmenterKind>(kind: K, request: SegmenterRequest): { readonly kind: K; readonly options: SegmenterOptionsByKind[K] } {
-  return { kind, options: runtimes[kind].options(request) };
+export function segmenterSpec(kind: SegmenterKind, request: SegmenterRequest): SegmenterSpec {
+  // Each key's options come from that key's row, which the union type cannot follow.
+  return { kind, options: runtimes[kind].options(request) } as SegmenterSpec;
 }
 
 /** The runtime's name for error messages (MediaPipe, not `mediapipe`). */

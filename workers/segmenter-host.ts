@@ -57,7 +57,7 @@ export async function handleSegmenterMessage(message: ToSegmenterWorker): Promis
       if (entry.masksLeft-- <= 0) return;
       try {
         const image = new ImageData(message.pixels as Uint8ClampedArray<ArrayBuffer>, message.width, message.height);
-        // MediaPipe computes the mask inside this call, so runs stay one at a time as they arrive.
+        // The blur worker sends one run at a time, and each runtime copies the image in before its first await.
         const mask = await segmenter.segment(image, message.timestampMs);
         reply({ type: 'segmenter-mask', segmenter: message.segmenter, id: message.id, width: mask.width, height: mask.height, data: mask.data }, [mask.data.buffer]);
       } catch (error) {

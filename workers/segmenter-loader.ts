@@ -1,10 +1,10 @@
 import { RemoteSegmenter, SegmenterStartTimeout } from './remote-segmenter.js';
-import { createSegmenter, DEFAULT_SEGMENTER_KIND, fallbackSpec, segmenterSpec } from './segmenter-factory.js';
+import { createSegmenter, fallbackSpec, segmenterSpec, type SegmenterKind, type SegmenterSpec } from './segmenter-factory.js';
 import type { Segmenter, SegmenterRequest } from './segmenter.js';
 
 /**
- * How long each segmenter worker may take to get MediaPipe ready (a cold start
- * compiles 11 MB of wasm: about 2 s here). Past it, that worker is ended and
+ * How long each segmenter worker may take to get its runtime ready (a cold start
+ * compiles 9–11 MB of wasm: about 2 s here). Past it, that worker is ended and
  * a fresh one gets twice as long: on two cores shared with WebKit's web
  * process a start took over 8 s now and then, and gave up a segmenter that
  * was only slow. After the second, `model-load` says so; the output stays
@@ -24,13 +24,13 @@ export interface SegmenterPlacement {
 }
 
 /**
- * Starts the blur worker's segmenter for `request`: the factory's runtime, on
+ * Starts the blur worker's segmenter for `request` on runtime `kind`, on
  * its own thread where the compositor overlaps, else on this one. When that
  * start fails, the runtime's fallback (MediaPipe: its CPU delegate) is tried
  * once on this thread.
  */
-export async function loadSegmenter(request: SegmenterRequest, placement: SegmenterPlacement): Promise<Segmenter> {
-  const spec = segmenterSpec(DEFAULT_SEGMENTER_KIND, request);
+export async function loadSegmenter(kind: SegmenterKind, request: SegmenterRequest, placement: SegmenterPlacement): Promise<Segmenter> {
+  const spec = segmenterSpec(kind, request);
   try {
     if (placement.ownThread) return await startOnOwnThread(spec, placement);
     return await createSegmenter(spec.kind, spec.options);
@@ -42,7 +42,7 @@ export async function loadSegmenter(request: SegmenterRequest, placement: Segmen
 }
 
 /** Starts `spec` in a segmenter worker; a start that times out is tried once more, on a fresh worker, for longer. */
-async function startOnOwnThread(spec: ReturnType<typeof segmenterSpec>, placement: SegmenterPlacement): Promise<Segmenter> {
+async function startOnOwnThread(spec: SegmenterSpec, placement: SegmenterPlacement): Promise<Segmenter> {
   for (let attempt = 0; ; attempt++) {
     const timeoutMs = SEGMENTER_START_TIMEOUTS_MS[attempt]!;
     try {

@@ -17,5 +17,9 @@ export function shippedAssetUrls(): AssetUrls {
       wasmLoader: new URL('./wasm/vision_wasm_module_internal.js', import.meta.url).href,
       wasmBinary: new URL('./wasm/vision_wasm_module_internal.wasm', import.meta.url).href,
     },
+    litert: {
+      wasmLoader: new URL('./wasm/litert_wasm_compat_internal.js', import.meta.url).href,
+      wasmBinary: new URL('./wasm/litert_wasm_compat_internal.wasm', import.meta.url).href,
+    },
   };
 }

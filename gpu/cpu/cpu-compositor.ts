@@ -5,7 +5,7 @@ import type { Compositor, CompositorTimings, ConfidenceMask, MaskRefinement, Ren
 import { frameSize } from '../frame-size.js';
 import { gaussianKernel, planBlur, type GaussianKernel } from '../gaussian-kernel.js';
 import { blurSigma } from '../refine-constants.js';
-import { copyRgba } from './copy-rgba.js';
+import { RgbaCopier } from './copy-rgba.js';
 import { halveRgb, halveRgba, resampleToImageData } from './box-downscale.js';
 import { RgbGaussianBlur } from './rgb-gaussian-blur.js';
 import { emptyRgbImage, type RgbImage } from './rgb-image.js';
@@ -47,6 +47,7 @@ export class CpuCompositor implements Compositor {
   readonly overlaps = true;
   /** Nothing on a GPU. */
   readonly gpuBytes = 0;
+  private readonly copier = new RgbaCopier();
   private readonly refiner = new CpuMaskRefiner();
   private readonly guided = new GuidedMaskFilter();
   private readonly blur = new RgbGaussianBlur();
@@ -100,6 +101,7 @@ export class CpuCompositor implements Compositor {
   clearMasks(): void {
     this.refiner.clear();
     this.guided.clear();
+    this.pass.forgetShownWeights();
     this.mask = null;
   }
 
@@ -112,6 +114,7 @@ export class CpuCompositor implements Compositor {
     try {
       const { width, height } = frameSize(frame);
       const mask = this.mask;
+      this.pass.edgeHold = params.edgeHold;
       const mode = renderMode(this.background.current, mask !== null);
       if (params.view === 'mask') {
         const started = performance.now();
@@ -180,7 +183,7 @@ export class CpuCompositor implements Compositor {
     const size = width * height * 4;
     if (slot.rgba.length !== size) slot.rgba = new Uint8ClampedArray(size);
     try {
-      await copyRgba(frame, slot.rgba, width);
+      await this.copier.copy(frame, slot.rgba, width);
     } catch (error) {
       slot.busy = false;
       throw error;

@@ -42,6 +42,15 @@ export class RgbaCompositePass {
   /** The frame's row above the current one, as it was before the pass overwrote it (the guided weight's tent reads it). */
   private rowAbove = new Uint8ClampedArray(0);
   private cellSlope = new Float32Array(0);
+  /** The weight each pixel last showed (guided masks only), for the edge's hold; −1: none yet. */
+  private shownAlpha = new Float32Array(0);
+  /** The guided edge's hold (EDGE_HOLD), set per render; 0 turns it off. */
+  edgeHold = 0;
+
+  /** Forgets the weights shown: the next guided mask is shown as it is (a new run, or masks cleared). */
+  forgetShownWeights(): void {
+    this.shownAlpha.fill(-1);
+  }
 
   /**
    * The person's weight of every pixel of row `y`, from `mask` and, for a
@@ -88,6 +97,10 @@ export class RgbaCompositePass {
       const u = Math.min(mask.width - 1, i + 1) * 4;
       cellSlope[i] = Math.abs(maskRow[t]!) + Math.abs(maskRow[t + 1]!) + Math.abs(maskRow[t + 2]!) + Math.abs(maskRow[u]!) + Math.abs(maskRow[u + 1]!) + Math.abs(maskRow[u + 2]!);
     }
+    const hold = this.edgeHold;
+    if (hold > 0 && this.shownAlpha.length !== width * height) this.shownAlpha = new Float32Array(width * height).fill(-1);
+    const shown = this.shownAlpha;
+    const shownRow = y * width;
     for (let x = 0; x < width; x++) {
       const cell = index[x]!;
       const a = cell * 4;
@@ -116,7 +129,17 @@ export class RgbaCompositePass {
         q += (ar * red + ag * green + ab * blue) * (1 / (16 * 255));
       }
       q = q < 0 ? 0 : q > 1 ? 1 : q;
-      alphaRow[x] = q * q * (3 - 2 * q);
+      const alpha = q * q * (3 - 2 * q);
+      if (hold > 0) {
+        // Within the hold of what it showed, the pixel keeps showing that: the camera's noise does not reach the edge.
+        const last = shown[shownRow + x]!;
+        if (alpha - last < hold && last - alpha < hold) {
+          alphaRow[x] = last;
+          continue;
+        }
+        shown[shownRow + x] = alpha;
+      }
+      alphaRow[x] = alpha;
     }
     this.rowAbove.set(rgba.subarray(row, row + rowBytes));
     return alphaRow;

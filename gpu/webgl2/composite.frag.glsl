@@ -9,6 +9,12 @@
 // With u_guided = 1 the weight is the guided filter's: its coefficients
 // (a.rgb, b) per mask texel, interpolated by hand (RGBA32F is not filterable)
 // and evaluated with this pixel's own colour, as in composite.wgsl.
+// The guided weight is held (u_edgeHold > 0): a pixel whose new weight is
+// within u_edgeHold of the one it showed last frame (u_shown) keeps that one
+// (gpu/refine-constants.ts, EDGE_HOLD). u_view 2 writes the weight each pixel
+// shows, held, into an R8 target; the composite then reads it back from
+// u_shown (u_weightFromShown = 1). Both passes address u_shown by
+// gl_FragCoord, so the canvas's flip does not matter to it.
 // u_mode 1 replaces the background with the fitted picture (or colour), with
 // a light wrap over the person's edge; u_mode 2 is the effect turned off by
 // the user: the frame as it is.
@@ -23,6 +29,9 @@ uniform sampler2D u_guide;
 uniform sampler2D u_background;
 uniform sampler2D u_light;
 uniform sampler2D u_coefficients;
+uniform sampler2D u_shown;
+uniform float u_edgeHold;
+uniform int u_weightFromShown;
 uniform int u_guided;
 uniform int u_mode;
 uniform float u_lightWrap;
@@ -93,11 +102,21 @@ void main() {
   float weight = dot(m, usedMasks()) / max(float(u_maskCount), 1.0);
   vec3 sharp = texture(u_frame, uv).rgb;
   // Only where the mask is undecided: inside the person and deep in the room the filter changes nothing.
-  if (u_guided == 1) weight = guidedWeight(uv);
-  else if (u_edgeAware == 1 && u_maskCount > 0 && weight > 0.01 && weight < 0.99) weight = edgeAwareWeight(uv, sharp, weight);
+  if (u_weightFromShown == 1) weight = texelFetch(u_shown, ivec2(gl_FragCoord.xy), 0).r;
+  else if (u_guided == 1) {
+    weight = guidedWeight(uv);
+    if (u_edgeHold > 0.0) {
+      float last = texelFetch(u_shown, ivec2(gl_FragCoord.xy), 0).r;
+      if (abs(weight - last) < u_edgeHold) weight = last;
+    }
+  } else if (u_edgeAware == 1 && u_maskCount > 0 && weight > 0.01 && weight < 0.99) weight = edgeAwareWeight(uv, sharp, weight);
   weight = clamp(weight, 0.0, 1.0);
   if (u_view == 1) {
     outColor = vec4(vec3(weight), 1.0);
+    return;
+  }
+  if (u_view == 2) {
+    outColor = vec4(weight);
     return;
   }
   if (u_mode == 2) {

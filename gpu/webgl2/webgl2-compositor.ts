@@ -61,6 +61,12 @@ export class WebGl2Compositor implements Compositor {
   private readonly guided = new GuidedMaskFilter();
   private coefficients: { texture: WebGLTexture; width: number; height: number } | null = null;
   private guidedHeld = false;
+  /** The weight each pixel showed (R8, at the frame's size), for the guided edge's hold: the last frame's, and this frame's. */
+  private shownWeights: [Target | null, Target | null] = [null, null];
+  /** Which of the two the last frame wrote. */
+  private lastShown: 0 | 1 = 0;
+  /** Whether it holds the guided weights a frame showed (not after a resize, a cleared mask or a frame without the guided mask). */
+  private shownValid = false;
   private nextHistorySlot = 0;
   private maskRefinement: MaskRefinement | null = null;
   /** The frame blur's kernel, rebuilt only when sigma changes. */
@@ -152,6 +158,7 @@ export class WebGl2Compositor implements Compositor {
     this.forgetHistory();
     this.guided.clear();
     this.guidedHeld = false;
+    this.shownValid = false;
   }
 
   private uploadCoefficients({ width, height, data }: GuidedCoefficients): void {
@@ -198,9 +205,8 @@ export class WebGl2Compositor implements Compositor {
     if (!this.rawMask) this.resizeMaskTargets(1, 1);
     const program = this.composite;
     gl.useProgram(program.program);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    gl.viewport(0, 0, width, height);
-    this.bindTextures(program, [
+    const held = this.prepareShownWeights(width, height);
+    const textures: [string, WebGLTexture][] = [
       ['u_frame', this.frameTexture],
       ['u_blurred', this.blurA.texture],
       ['u_mask0', this.history[0]!.texture],
@@ -211,7 +217,9 @@ export class WebGl2Compositor implements Compositor {
       ['u_light', (mode === 'replace' && this.lightTexture) || this.blurA.texture],
       // While none are held the shader ignores it; the raw mask (a float texture too) stands in.
       ['u_coefficients', (this.guidedHeld && this.coefficients?.texture) || this.rawMask!.texture],
-    ]);
+      ['u_shown', held.previous.texture],
+    ];
+    this.bindTextures(program, textures);
     gl.uniform1i(program.uniform('u_guided'), this.guidedHeld ? 1 : 0);
     gl.uniform1i(program.uniform('u_mode'), mode === 'blur' ? 0 : mode === 'replace' ? 1 : 2);
     gl.uniform1f(program.uniform('u_lightWrap'), params.lightWrap);
@@ -219,6 +227,23 @@ export class WebGl2Compositor implements Compositor {
     gl.uniform1i(program.uniform('u_edgeAware'), (params.refinement === 'refined' || params.refinement === 'weighted') && this.modelInput ? 1 : 0);
     gl.uniform1f(program.uniform('u_rangeSigma'), EDGE_RANGE_SIGMA);
     gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
+    gl.uniform1i(program.uniform('u_weightFromShown'), 0);
+    gl.uniform1f(program.uniform('u_edgeHold'), 0);
+    if (this.guidedHeld) {
+      // First the weights this frame shows, held against the last frame's, into the other R8 target; the composite reads them.
+      this.bindTarget(held.next);
+      gl.uniform1i(program.uniform('u_view'), 2);
+      gl.uniform1f(program.uniform('u_edgeHold'), held.valid ? params.edgeHold : 0);
+      this.drawTriangle();
+      // bindTextures gives each texture the unit of its place in the list.
+      gl.activeTexture(gl.TEXTURE0 + textures.findIndex(([name]) => name === 'u_shown'));
+      gl.bindTexture(gl.TEXTURE_2D, held.next.texture);
+      gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
+      gl.uniform1i(program.uniform('u_weightFromShown'), 1);
+      gl.uniform1f(program.uniform('u_edgeHold'), 0);
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.viewport(0, 0, width, height);
     this.drawTriangle();
     const output = new VideoFrame(this.canvas, {
       timestamp: frame.timestamp,
@@ -226,6 +251,23 @@ export class WebGl2Compositor implements Compositor {
     });
     timings.composite = performance.now() - compositeStarted;
     return output;
+  }
+
+  /**
+   * The two R8 targets of shown weights at the frame's size: `previous` (what
+   * the last frame showed; `valid` if it was a guided frame at this size) and
+   * `next`, which this frame writes. Flips which is which.
+   */
+  private prepareShownWeights(width: number, height: number): { previous: Target; next: Target; valid: boolean } {
+    const gl = this.gl;
+    const resized = this.shownWeights.some((t) => !t || t.width !== width || t.height !== height);
+    this.shownWeights = [0, 1].map((i) => this.ensureTarget(this.shownWeights[i] ?? null, width, height, gl.R8, gl.RED, gl.UNSIGNED_BYTE)) as [Target, Target];
+    const previous = this.shownWeights[this.lastShown]!;
+    this.lastShown = (1 - this.lastShown) as 0 | 1;
+    const next = this.shownWeights[this.lastShown]!;
+    const valid = this.shownValid && !resized;
+    this.shownValid = this.guidedHeld;
+    return { previous, next, valid };
   }
 
   /** @internal Test hook: loses the context as a GPU reset would. */
@@ -237,7 +279,7 @@ export class WebGl2Compositor implements Compositor {
     if (this.destroyed) return;
     this.destroyed = true;
     const gl = this.gl;
-    for (const target of [this.modelInput, this.smoothedRows, this.blurA, this.blurB, ...this.history]) {
+    for (const target of [this.modelInput, this.smoothedRows, this.blurA, this.blurB, ...this.history, ...this.shownWeights]) {
       if (!target) continue;
       gl.deleteTexture(target.texture);
       gl.deleteFramebuffer(target.framebuffer);

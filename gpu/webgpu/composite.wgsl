@@ -13,6 +13,12 @@
 // pixel's own colour: smoothstep(clamp(a·colour + b, 0, 1)), so the edge
 // follows the full-resolution frame (gpu/guided-mask-filter.ts).
 //
+// The guided weight is held (edgeHold > 0): a pixel whose new weight is
+// within edgeHold of the one it showed last frame (shownWeight) keeps that
+// one, so a camera's noise does not flicker the edge (gpu/refine-constants.ts,
+// EDGE_HOLD). The weight each pixel shows goes to the second output, which is
+// the next frame's shownWeight.
+//
 // mode 1 replaces the background: the fitted picture (or colour) stands
 // behind the person instead of the blur, and near the edge the person takes
 // a little of its blurred light (light wrap). mode 2 is the effect turned off
@@ -33,6 +39,14 @@ struct CompositeParams {
   lightWrap: f32,
   // 1: the weight is the guided filter's (the coefficients texture), not the mask history's.
   guided: u32,
+  // The guided weight's hold; 0: off (or no weight shown yet).
+  edgeHold: f32,
+};
+
+struct CompositeOutput {
+  @location(0) colour: vec4f,
+  // The weight this pixel shows, for the next frame's hold (an r8unorm target).
+  @location(1) shown: vec4f,
 };
 
 @group(0) @binding(0) var frame: texture_2d<f32>;
@@ -49,6 +63,8 @@ struct CompositeParams {
 @group(0) @binding(9) var backgroundLight: texture_2d<f32>;
 // The guided filter's coefficients (a.r, a.g, a.b, b) per mask texel; rgba32float, so read with textureLoad.
 @group(0) @binding(10) var guidedCoefficients: texture_2d<f32>;
+// The weight each pixel showed last frame, at the frame's size.
+@group(0) @binding(11) var shownWeight: texture_2d<f32>;
 
 // The frame's colour under a 3×3 tent ([1 2 1] ⊗ [1 2 1] / 16): four bilinear
 // samples half a pixel off centre. It keeps the sensor's noise, which the
@@ -73,6 +89,16 @@ fn guidedWeight(uv: vec2f) -> f32 {
   let c = mix(top, bottom, f.y);
   let t = clamp(dot(c.rgb, tentColour(uv)) + c.a, 0.0, 1.0);
   return t * t * (3.0 - 2.0 * t);
+}
+
+// Within edgeHold of what the pixel showed, it keeps showing that.
+fn heldWeight(uv: vec2f, weight: f32) -> f32 {
+  if (params.edgeHold <= 0.0) {
+    return weight;
+  }
+  let size = vec2i(textureDimensions(shownWeight));
+  let last = textureLoad(shownWeight, min(vec2i(uv * vec2f(size)), size - 1), 0).r;
+  return select(weight, last, abs(weight - last) < params.edgeHold);
 }
 
 fn usedMasks() -> vec3f {
@@ -123,7 +149,7 @@ fn edgeAwareWeight(uv: vec2f, colour: vec3f, fallback: f32) -> f32 {
 }
 
 @fragment
-fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
+fn fragmentMain(@location(0) uv: vec2f) -> CompositeOutput {
   let sharp = textureSample(frame, linearSampler, uv);
   let blurredSample = textureSample(blurred, linearSampler, uv);
   // A background-weighted blur carries its weight in alpha (1 when unweighted).
@@ -131,7 +157,7 @@ fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
   var weight = bilinearWeight(uv);
   // Only where the mask is undecided: inside the person and deep in the room the filter changes nothing.
   if (params.guided == 1u) {
-    weight = guidedWeight(uv);
+    weight = heldWeight(uv, guidedWeight(uv));
   } else if (params.edgeAware == 1u && params.maskCount > 0u && weight > 0.01 && weight < 0.99) {
     weight = edgeAwareWeight(uv, sharp.rgb, weight);
   }
@@ -139,17 +165,17 @@ fn fragmentMain(@location(0) uv: vec2f) -> @location(0) vec4f {
   // Sampled unconditionally, like the masks: textureSample must be in uniform control flow.
   let light = textureSample(backgroundLight, linearSampler, uv).rgb;
   if (params.view == 1u) {
-    return vec4f(vec3f(weight), 1.0);
+    return CompositeOutput(vec4f(vec3f(weight), 1.0), vec4f(weight));
   }
   if (params.mode == 2u) {
-    return vec4f(sharp.rgb, 1.0);
+    return CompositeOutput(vec4f(sharp.rgb, 1.0), vec4f(weight));
   }
   if (params.mode == 1u) {
     // Texel for texel: the picture was fitted to the frame's size once, on upload.
     let size = vec2i(textureDimensions(backgroundImage));
     let replacement = textureLoad(backgroundImage, min(vec2i(uv * vec2f(size)), size - 1), 0).rgb;
     let person = mix(sharp.rgb, light, params.lightWrap * (1.0 - weight));
-    return vec4f(mix(replacement, person, weight), 1.0);
+    return CompositeOutput(vec4f(mix(replacement, person, weight), 1.0), vec4f(weight));
   }
-  return vec4f(mix(background.rgb, sharp.rgb, weight), 1.0);
+  return CompositeOutput(vec4f(mix(background.rgb, sharp.rgb, weight), 1.0), vec4f(weight));
 }

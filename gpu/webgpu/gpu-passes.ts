@@ -2,7 +2,8 @@ import fullscreenSource from './fullscreen.wgsl';
 
 /**
  * How the WebGPU compositor makes its pipelines and runs its passes: every
- * pass is one full-screen triangle into one target, with one bind group.
+ * pass is one full-screen triangle into its target (or targets, for a shader
+ * with more than one output), with one bind group.
  */
 export class GpuPasses {
   constructor(private readonly device: GPUDevice) {}
@@ -12,12 +13,14 @@ export class GpuPasses {
     return this.device.createShaderModule({ code: fullscreenSource + '\n' + source, label });
   }
 
-  pipeline(shader: GPUShaderModule, format: GPUTextureFormat, label: string, entryPoint = 'fragmentMain'): GPURenderPipeline {
+  /** `format`: the target's, or one per output of the shader, in location order. */
+  pipeline(shader: GPUShaderModule, format: GPUTextureFormat | readonly GPUTextureFormat[], label: string, entryPoint = 'fragmentMain'): GPURenderPipeline {
+    const formats = typeof format === 'string' ? [format] : format;
     return this.device.createRenderPipeline({
       label,
       layout: 'auto',
       vertex: { module: shader, entryPoint: 'vertexMain' },
-      fragment: { module: shader, entryPoint, targets: [{ format }] },
+      fragment: { module: shader, entryPoint, targets: formats.map((f) => ({ format: f })) },
       primitive: { topology: 'triangle-list' },
     });
   }
@@ -30,11 +33,12 @@ export class GpuPasses {
     return this.device.createTexture({ size: { width, height }, format, usage, label });
   }
 
-  /** Records one pass that draws `pipeline` over the whole of `target`. */
-  draw(encoder: GPUCommandEncoder, pipeline: GPURenderPipeline, target: GPUTexture, entries: GPUBindGroupEntry[]): void {
+  /** Records one pass that draws `pipeline` over the whole of `target` (or of each target, one per output of its shader). */
+  draw(encoder: GPUCommandEncoder, pipeline: GPURenderPipeline, target: GPUTexture | readonly GPUTexture[], entries: GPUBindGroupEntry[]): void {
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const targets: readonly GPUTexture[] = 'createView' in target ? [target] : target;
     const pass = encoder.beginRenderPass({
-      colorAttachments: [{ view: target.createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 1 } }],
+      colorAttachments: targets.map((t) => ({ view: t.createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 1 } })),
     });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);

@@ -15,12 +15,15 @@ import { BackgroundTextures } from './background-textures.js';
 import { packRows } from './padded-rows.js';
 
 const OUTPUT_FORMAT: GPUTextureFormat = 'rgba8unorm';
+/** The weight each pixel showed, for the guided edge's hold: 8 bits, as the output shows it. */
+const SHOWN_WEIGHT_FORMAT: GPUTextureFormat = 'r8unorm';
 
-/** The composite's target and its read-back, at the frame's size. */
+/** The composite's target and its read-back, at the frame's size, and the two textures of shown weights it alternates between. */
 interface OutputTargets {
   readonly width: number;
   readonly height: number;
   readonly output: GPUTexture;
+  readonly shownWeights: readonly [GPUTexture, GPUTexture];
   readonly readback: GPUBuffer;
   readonly bytesPerRow: number;
 }
@@ -67,6 +70,10 @@ export class WebGpuCompositor implements Compositor {
   private uploadedFrame: VideoFrame | null = null;
   private modelInput: ModelInputTargets | null = null;
   private outputTargets: OutputTargets | null = null;
+  /** Which of the shown-weight textures the last frame wrote. */
+  private lastShown: 0 | 1 = 0;
+  /** Whether that texture holds the guided weights a frame showed (not after a resize, a cleared mask or a frame without the guided mask). */
+  private shownValid = false;
   /** Stands in for the guide before the model's input exists, and for the background while there is none (the shader then ignores it). */
   private readonly placeholderGuide: GPUTexture;
   private readonly background = new BackgroundFitter();
@@ -96,7 +103,7 @@ export class WebGpuCompositor implements Compositor {
     const downscale = this.passes.module(downscaleSource, 'downscale-frame');
     const blur = this.passes.module(separableBlurSource, 'separable-blur');
     this.downscaleToModelPipeline = this.passes.pipeline(downscale, 'rgba8unorm', 'downscale to model input');
-    this.compositePipeline = this.passes.pipeline(this.passes.module(compositeSource, 'composite'), OUTPUT_FORMAT, 'composite');
+    this.compositePipeline = this.passes.pipeline(this.passes.module(compositeSource, 'composite'), [OUTPUT_FORMAT, SHOWN_WEIGHT_FORMAT], 'composite');
 
     this.modelDownscaleParams = this.passes.uniform(16, 'model downscale params');
     this.blur = new WebGpuFrameBlur(device, this.passes, this.sampler, downscale, blur);
@@ -162,6 +169,7 @@ export class WebGpuCompositor implements Compositor {
   clearMasks(): void {
     this.masks.clear();
     this.guided.clear();
+    this.shownValid = false;
   }
 
   setBackground(background: Background): void {
@@ -212,8 +220,13 @@ export class WebGpuCompositor implements Compositor {
     new Uint32Array(compositeBytes, 16, 1)[0] = mode === 'blur' ? 0 : mode === 'replace' ? 1 : 2;
     new Float32Array(compositeBytes, 20, 1)[0] = params.lightWrap;
     new Uint32Array(compositeBytes, 24, 1)[0] = guided ? 1 : 0;
+    new Float32Array(compositeBytes, 28, 1)[0] = guided && this.shownValid ? params.edgeHold : 0;
     this.device.queue.writeBuffer(this.compositeParams, 0, compositeBytes);
-    this.passes.draw(compositeEncoder, this.compositePipeline, targets.output, [
+    const shown = targets.shownWeights[this.lastShown];
+    const next = (1 - this.lastShown) as 0 | 1;
+    this.lastShown = next;
+    this.shownValid = guided;
+    this.passes.draw(compositeEncoder, this.compositePipeline, [targets.output, targets.shownWeights[next]], [
       { binding: 0, resource: rgb.createView() },
       { binding: 1, resource: this.sampler },
       { binding: 2, resource: blurred.createView() },
@@ -222,6 +235,7 @@ export class WebGpuCompositor implements Compositor {
       { binding: MASK_HISTORY_END_BINDING + 1, resource: (this.modelInput?.texture ?? this.placeholderGuide).createView() },
       ...this.backgroundTextures.entries(fitted, this.placeholderGuide, MASK_HISTORY_END_BINDING + 2, MASK_HISTORY_END_BINDING + 3),
       { binding: MASK_HISTORY_END_BINDING + 4, resource: this.guided.view(guided) },
+      { binding: MASK_HISTORY_END_BINDING + 5, resource: shown.createView() },
     ]);
     compositeEncoder.copyTextureToBuffer(
       { texture: targets.output },
@@ -327,11 +341,13 @@ export class WebGpuCompositor implements Compositor {
   private ensureOutput(width: number, height: number): OutputTargets {
     if (this.outputTargets && this.outputTargets.width === width && this.outputTargets.height === height) return this.outputTargets;
     this.destroyOutput();
+    this.shownValid = false;
     const bytesPerRow = alignedBytesPerRow(width);
     this.outputTargets = {
       width,
       height,
       output: this.passes.texture(width, height, OUTPUT_FORMAT, GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC, 'output'),
+      shownWeights: [0, 1].map((i) => this.passes.texture(width, height, SHOWN_WEIGHT_FORMAT, GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING, `shown weights ${i}`)) as [GPUTexture, GPUTexture],
       readback: this.device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'output readback' }),
       bytesPerRow,
     };
@@ -346,6 +362,7 @@ export class WebGpuCompositor implements Compositor {
 
   private destroyOutput(): void {
     this.outputTargets?.output.destroy();
+    for (const texture of this.outputTargets?.shownWeights ?? []) texture.destroy();
     this.outputTargets?.readback.destroy();
     this.outputTargets = null;
   }

@@ -3,7 +3,7 @@
 // JS heap, per-stage milliseconds). CPU and process memory are read by the
 // Node side from /proc.
 //
-// ?maxTier=N runs <blur-camera>'s BlurProcessor capped at tier N.
+// ?maxTier=N runs <blur-camera>'s BlurProcessor capped at tier N; &segmenter=litert segments with LiteRT.js.
 // ?system=element mounts <blur-camera> itself, as a page does: it opens its own
 // camera, shows its preview, and its .stream is read. It is mounted twice:
 // the first mount's startup is cold (a fresh browser), the second's warm, and
@@ -36,7 +36,7 @@ const camera = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280
 /** Starts a system on the camera; resolves to { output, tier, stats() , info }. */
 async function startBlurCamera() {
   const { BlurProcessor } = await import('../../dist/blur-camera.js');
-  const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile, renderer: params.get('renderer') === 'gpu' ? 'gpu' : 'auto' });
+  const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile, renderer: params.get('renderer') === 'gpu' ? 'gpu' : 'auto', segmenter: params.get('segmenter') ?? 'auto' });
   const output = await processor.start();
   return { output, tier: processor.tier, stats: () => processor.stats, info: {}, processedFrames: () => null };
 }
@@ -173,7 +173,16 @@ if (inputReader) (async () => {
 })();
 
 let window_ = null;
-if (!mainThreadProcessor) {
+// WebKit has no track processor on the page. There the output is counted as the frames the processor wrote
+// into it (`stats.framesOut` over the window): a <video> playing the track to count its frames, even one out of
+// the document, costs WebKitGTK on llvmpipe most of a core (GStreamer uploads every frame), as much as
+// the hidden camera <video> that Safari 17's features need, and on two cores that observer took the
+// pipeline's own time. `?count=presented` counts what a <video> presents instead; `?paint=1` also paints it,
+// for the cost of a preview.
+const countPresented = !mainThreadProcessor && (params.get('count') === 'presented' || params.has('paint'));
+const countWritten = !mainThreadProcessor && !countPresented;
+const counting = mainThreadProcessor ? 'read from the output track' : countPresented ? 'presented by a <video> of the output track' : 'written to the output track (stats.framesOut)';
+if (countPresented) {
   const video = document.createElement('video');
   video.muted = true;
   video.playsInline = true;
@@ -231,16 +240,36 @@ window.bench = {
   tier: running.tier,
   info: running.info,
   startWindow() {
-    window_ = { started: performance.now(), frames: 0, unmatched: 0, latencies: [], outputs: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null, processedStart: running.processedFrames() };
+    window_ = { started: performance.now(), framesOutStart: running.stats().framesOut ?? 0, frames: 0, unmatched: 0, latencies: [], outputs: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null, processedStart: running.processedFrames() };
+  },
+  /**
+   * The JS heaps now: the page's and each worker's, from
+   * measureUserAgentSpecificMemory() where the page is cross-origin isolated
+   * (`npm run bench -- --memory`); otherwise the page's heap alone.
+   */
+  async memory() {
+    const pageHeapBytes = performance.memory?.usedJSHeapSize ?? null;
+    if (!globalThis.crossOriginIsolated || typeof performance.measureUserAgentSpecificMemory !== 'function') return { pageHeapBytes, totalBytes: null, byScope: null };
+    const measured = await performance.measureUserAgentSpecificMemory();
+    const byScope = new Map();
+    for (const entry of measured.breakdown) {
+      for (const attribution of entry.attribution) {
+        const scope = attribution.scope === 'Window' ? 'page' : attribution.url.replace(/^.*\//, '');
+        byScope.set(scope, (byScope.get(scope) ?? 0) + entry.bytes / entry.attribution.length);
+      }
+    }
+    return { pageHeapBytes, totalBytes: measured.bytes, byScope: Object.fromEntries(byScope) };
   },
   endWindow() {
     const seconds = (performance.now() - window_.started) / 1000;
+    if (countWritten) window_.frames = (running.stats().framesOut ?? 0) - window_.framesOutStart;
     const result = {
       system,
       tier: running.tier,
       seconds,
       fps: window_.frames / seconds,
       frames: window_.frames,
+      counting,
       // LiveKit only: frames its transformer produced in the window (vs the
       // frames that reached the output track's reader, `frames`).
       processedFrames: window_.processedStart === null ? null : running.processedFrames() - window_.processedStart,

@@ -38,13 +38,13 @@ interface Fixture {
   readonly state: FixtureState;
 }
 
-async function openFixture(policy: 'strict' | 'no-wasm-eval'): Promise<Fixture> {
+async function openFixture(policy: 'strict' | 'no-wasm-eval', segmenter: 'mediapipe' | 'litert' = 'mediapipe'): Promise<Fixture> {
   const iframe = document.createElement('iframe');
   iframe.allow = 'camera';
   iframe.width = '640';
   iframe.height = '480';
   const loaded = new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));
-  iframe.src = `/csp-fixture/${policy}/index.html`;
+  iframe.src = `/csp-fixture/${policy}/index.html?segmenter=${segmenter}`;
   document.body.append(iframe);
   await loaded;
   const win = iframe.contentWindow as FixtureWindow;
@@ -84,55 +84,58 @@ describe('privacy: a page under a strict Content-Security-Policy', () => {
     fixture = null;
   });
 
-  it(`reaches tier 1 and delivers blurred frames under "${STRICT_POLICY}", with no violation`, async function () {
-    this.timeout(180000);
-    await executeServerCommand('csp-reports', { policy: 'strict' });
-    await executeServerCommand('console-watch-start');
-    fixture = await openFixture('strict');
-    const { state } = fixture;
-    await waitFor(() => state.outcome !== null, 'trackready or error', 120000);
-    expect(state.outcome, JSON.stringify({ events: state.events, errors: state.errors, violations: state.violations })).to.equal('ready');
-    const element = state.element!;
-    expect(element.tier).to.equal(1);
-    expect(state.events.find((event) => event.type === 'trackready')?.detail).to.deep.equal({ tier: 1 });
+  for (const segmenter of ['mediapipe', 'litert'] as const) {
+    it(`reaches tier 1 and delivers blurred frames under "${STRICT_POLICY}", with no violation, segmenting with ${segmenter}`, async function () {
+      this.timeout(180000);
+      await executeServerCommand('csp-reports', { policy: 'strict' });
+      await executeServerCommand('console-watch-start');
+      fixture = await openFixture('strict', segmenter);
+      const { state } = fixture;
+      await waitFor(() => state.outcome !== null, 'trackready or error', 120000);
+      expect(state.outcome, JSON.stringify({ events: state.events, errors: state.errors, violations: state.violations })).to.equal('ready');
+      const element = state.element!;
+      expect(element.tier).to.equal(1);
+      await waitFor(() => element.stats?.segmenter === segmenter, `stats.segmenter to say ${segmenter}`);
+      expect(state.events.find((event) => event.type === 'trackready')?.detail).to.deep.equal({ tier: 1 });
 
-    // Frames arrive on .stream, at the camera's size, and are blurred where the room is.
-    const reader = readTrack(element.stream!.getVideoTracks()[0]!);
-    let frames = 0;
-    let output: Pixels;
-    try {
-      await reader.until((frame) => {
-        const error = state.events.find((event) => event.type === 'error');
-        if (error) throw new Error(`error after trackready: ${JSON.stringify(error.detail)}`);
-        expect([frame.displayWidth, frame.displayHeight]).to.deep.equal([1280, 720]);
-        return ++frames >= 10 && element.stats!.masks >= 3;
-      });
-      output = await reader.next();
-    } finally {
-      await reader.cancel();
-    }
-    const background = await alwaysBackground('/media/clips/keyed-person-720p-masks/', 150, 1280, 720, 24);
-    const raw = await rawCameraFrame();
-    const rawDetail = laplacianVariance(raw, background);
-    const outDetail = laplacianVariance(output, background);
-    console.log(`strict CSP, tier ${element.tier}, ${element.stats!.compositor}: background detail ${rawDetail.toFixed(1)} (camera) → ${outDetail.toFixed(1)} (output), ${element.stats!.masks} masks`);
-    expect(outDetail * 5, 'background detail down at least 5×').to.be.below(rawDetail);
+      // Frames arrive on .stream, at the camera's size, and are blurred where the room is.
+      const reader = readTrack(element.stream!.getVideoTracks()[0]!);
+      let frames = 0;
+      let output: Pixels;
+      try {
+        await reader.until((frame) => {
+          const error = state.events.find((event) => event.type === 'error');
+          if (error) throw new Error(`error after trackready: ${JSON.stringify(error.detail)}`);
+          expect([frame.displayWidth, frame.displayHeight]).to.deep.equal([1280, 720]);
+          return ++frames >= 10 && element.stats!.masks >= 3;
+        });
+        output = await reader.next();
+      } finally {
+        await reader.cancel();
+      }
+      const background = await alwaysBackground('/media/clips/keyed-person-720p-masks/', 150, 1280, 720, 24);
+      const raw = await rawCameraFrame();
+      const rawDetail = laplacianVariance(raw, background);
+      const outDetail = laplacianVariance(output, background);
+      console.log(`strict CSP, tier ${element.tier}, ${element.stats!.compositor}: background detail ${rawDetail.toFixed(1)} (camera) → ${outDetail.toFixed(1)} (output), ${element.stats!.masks} masks`);
+      expect(outDetail * 5, 'background detail down at least 5×').to.be.below(rawDetail);
 
-    // No violation anywhere: page, worker (report-uri), console.
-    expect(state.violations, 'securitypolicyviolation in the page').to.deep.equal([]);
-    expect(await serverReports('strict'), 'report-uri reports (page and worker)').to.deep.equal([]);
-    const consoleCsp = (await executeServerCommand<{ text: string }[], undefined>('console-watch-read'))!.filter((entry) => /Content Security Policy|Refused to/i.test(entry.text));
-    expect(consoleCsp, 'CSP messages on the console').to.deep.equal([]);
-    expect(state.errors, 'uncaught errors in the page').to.deep.equal([]);
+      // No violation anywhere: page, worker (report-uri), console.
+      expect(state.violations, 'securitypolicyviolation in the page').to.deep.equal([]);
+      expect(await serverReports('strict'), 'report-uri reports (page and worker)').to.deep.equal([]);
+      const consoleCsp = (await executeServerCommand<{ text: string }[], undefined>('console-watch-read'))!.filter((entry) => /Content Security Policy|Refused to/i.test(entry.text));
+      expect(consoleCsp, 'CSP messages on the console').to.deep.equal([]);
+      expect(state.errors, 'uncaught errors in the page').to.deep.equal([]);
 
-    // Control: the policy is in force in that page, and a violation would have been seen both ways.
-    expect(() => new fixture!.window.Function('return 1')(), 'eval is blocked in the fixture').to.throw();
-    await waitFor(() => state.violations.length > 0, 'the eval violation event');
-    // One event per policy: the enforced one and its report-only copy.
-    expect(state.violations.map((v) => `${v.directive} ${v.disposition}`).sort()).to.deep.equal(['script-src enforce', 'script-src report']);
-    const reports = await serverReports('strict');
-    expect(reports.map((report) => `${report['violated-directive']} ${report['blocked-uri']}`), JSON.stringify(reports)).to.deep.equal(['script-src eval']);
-  });
+      // Control: the policy is in force in that page, and a violation would have been seen both ways.
+      expect(() => new fixture!.window.Function('return 1')(), 'eval is blocked in the fixture').to.throw();
+      await waitFor(() => state.violations.length > 0, 'the eval violation event');
+      // One event per policy: the enforced one and its report-only copy.
+      expect(state.violations.map((v) => `${v.directive} ${v.disposition}`).sort()).to.deep.equal(['script-src enforce', 'script-src report']);
+      const reports = await serverReports('strict');
+      expect(reports.map((report) => `${report['violated-directive']} ${report['blocked-uri']}`), JSON.stringify(reports)).to.deep.equal(['script-src eval']);
+    });
+  }
 
   it("control: without 'wasm-unsafe-eval' the same page fails closed, and the violation is the worker's own", async function () {
     // Proves that the worker runs under its own response's policy (the page compiles no wasm) and that the

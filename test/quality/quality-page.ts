@@ -43,6 +43,8 @@ export interface QualityPlan {
   readonly modes: readonly FeedMode[];
   /** Governor levels for the real-time feed (one-at-a-time runs with the governor off, level 0). */
   readonly levels: readonly Level[];
+  /** The guided edge's hold for the `guided` variant (the edgeHold test hook), 0–1; absent: the product's EDGE_HOLD. */
+  readonly edgeHold?: number;
 }
 
 const SIGMAS = [4, 8, 16] as const;
@@ -57,6 +59,9 @@ const MASK_FLICKER_FRAMES = 45;
 /** Frames of a clip's first picture fed before it, so the pipeline (and its mask mean) starts on this clip, as a camera already running. */
 const LEAD_IN_FRAMES = 30;
 
+/** A refinement, or `guided-unheld`: the guided edge with its hold turned off (the `edgeHold` test hook), to measure what the hold does. */
+export type QualityVariant = MaskRefinement | 'guided-unheld';
+
 /** Drives one BlurProcessor with frames written one at a time, so that none is dropped. */
 class Driver {
   private readonly generator = new MediaStreamTrackGenerator({ kind: 'video' });
@@ -66,14 +71,14 @@ class Driver {
   readonly processor: BlurProcessor;
 
   /** Without `level` the governor is off (as today's one-at-a-time runs); with it, it is on and pinned there. */
-  constructor(refinement: MaskRefinement, renderer: 'auto' | 'gpu', level?: Level) {
+  constructor(variant: QualityVariant, renderer: 'auto' | 'gpu', level?: Level, edgeHold?: number) {
     this.processor = new BlurProcessor(this.generator, {
-      refinement,
+      refinement: variant === 'guided-unheld' ? 'guided' : variant,
       maxTier: 1,
       sigma: 8,
       renderer,
       adaptive: level !== undefined,
-      testHooks: level !== undefined ? { governorLevel: level } : {},
+      testHooks: { ...(level !== undefined ? { governorLevel: level } : {}), ...(variant === 'guided-unheld' ? { edgeHold: 0 } : variant === 'guided' && edgeHold !== undefined ? { edgeHold } : {}) },
     });
   }
 
@@ -328,7 +333,7 @@ export interface MotionResult {
 }
 
 export interface VariantResult {
-  readonly variant: MaskRefinement;
+  readonly variant: QualityVariant;
   readonly stills: StillResult[];
   /** Composite flicker on the first still, one at a time; null without stills. */
   readonly flicker: { readonly output: number; readonly noiseOnlyIdeal: number } | null;
@@ -674,7 +679,7 @@ async function realTime(driver: Driver, clips: readonly ClipCase[], noisy: { fra
 }
 
 /** Runs one variant on every input of the plan; called by scripts/quality.mjs once per variant. */
-export async function runQuality(variant: MaskRefinement, plan: QualityPlan, log: (line: string) => void): Promise<VariantResult> {
+export async function runQuality(variant: QualityVariant, plan: QualityPlan, log: (line: string) => void): Promise<VariantResult> {
   const warmup = await loadBitmap(plan.flickerStill.image);
   // Everything decoded before any feeding.
   for (const clip of plan.clips) await decodeClip(clip);
@@ -687,7 +692,7 @@ export async function runQuality(variant: MaskRefinement, plan: QualityPlan, log
   if (plan.modes.includes('real-time')) for (const level of plan.levels) runs.push({ mode: 'real-time', level });
   try {
     for (const run of runs) {
-      const driver = new Driver(variant, plan.renderer, run.level);
+      const driver = new Driver(variant, plan.renderer, run.level, plan.edgeHold);
       await driver.start(warmup);
       try {
         if (run.mode === 'one-at-a-time' && plan.stills.length) {

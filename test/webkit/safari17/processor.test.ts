@@ -1,5 +1,5 @@
-import { processorSpecs } from '../specs/processor-specs.js';
-import { SAFARI_17 } from '../specs/profile.js';
+import { processorSpecs } from '../../specs/processor-specs.js';
+import { SAFARI_17 } from '../../specs/browser-profile.js';
 import { modelMissingSpecs } from '../../specs/model-missing-specs.js';
 
 processorSpecs(SAFARI_17);

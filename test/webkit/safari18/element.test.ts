@@ -1,4 +1,4 @@
-import { elementSpecs } from '../specs/element-specs.js';
-import { SAFARI_18 } from '../specs/profile.js';
+import { elementSpecs } from '../../specs/element-specs.js';
+import { SAFARI_18 } from '../../specs/browser-profile.js';
 
 elementSpecs(SAFARI_18);

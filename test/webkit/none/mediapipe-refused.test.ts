@@ -3,8 +3,12 @@ import '../../../dist/blur-camera.js';
 import { BlurProcessor, type BlurCamera, type BlurErrorDetail, type TierChangeDetail } from '../../../dist/blur-camera.js';
 import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from '../../helpers/resource-spy.js';
 
-/** A WebKit without WebGL in workers: MediaPipe cannot run, so the honest answer is tier 5. */
-describe('WebKit without WebGL in workers', () => {
+/**
+ * A WebKit without WebGL in workers, where the page insists on MediaPipe,
+ * which needs it: the honest answer is tier 5. (With the default
+ * `segmenter="auto"`, LiteRT segments instead: element.test.ts.)
+ */
+describe('WebKit without WebGL in workers, segmenter="mediapipe"', () => {
   let spy: ResourceSpy;
   beforeEach(() => {
     spy = spyOnResources();
@@ -15,7 +19,7 @@ describe('WebKit without WebGL in workers', () => {
   });
 
   it('<blur-camera> says unsupported, with every refused tier and why, and releases the camera', async () => {
-    const element = await fixture<BlurCamera>(html`<blur-camera></blur-camera>`);
+    const element = await fixture<BlurCamera>(html`<blur-camera segmenter="mediapipe"></blur-camera>`);
     const change = nextEvent<CustomEvent<TierChangeDetail>>(element, 'tierchange');
     const error = (await nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error')).detail;
     const tier = (await change).detail;
@@ -34,7 +38,7 @@ describe('WebKit without WebGL in workers', () => {
   it('BlurProcessor.start() rejects with a typed unsupported error and leaves the input track alone', async () => {
     const stream = await navigator.mediaDevices.getUserMedia({ video: true });
     const track = stream.getVideoTracks()[0]!;
-    const processor = new BlurProcessor(track);
+    const processor = new BlurProcessor(track, { segmenter: 'mediapipe' });
     const errors: BlurErrorDetail[] = [];
     processor.addEventListener('error', (event) => errors.push(event.detail));
     const failure = await processor.start().then(() => null, (e: unknown) => e);

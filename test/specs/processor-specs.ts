@@ -1,20 +1,20 @@
 import { expect } from '@open-wc/testing';
-import type { BlurErrorDetail, TierChangeDetail } from '../../../dist/blur-camera.js';
-import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference, type GroundTruth } from '../../helpers/image-metrics.js';
-import { nextMaskView, runStill, type StillRun } from '../../helpers/settled.js';
-import { solid } from '../../helpers/background.js';
-import type { WebKitProfile } from './profile.js';
-import { frameDetail } from '../../helpers/whole-frame.js';
+import type { BlurErrorDetail, TierChangeDetail } from '../../dist/blur-camera.js';
+import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference, type GroundTruth } from '../helpers/image-metrics.js';
+import { nextMaskView, runStill, type StillRun } from '../helpers/settled.js';
+import { solid } from '../helpers/background.js';
+import type { BrowserProfile } from './browser-profile.js';
+import { frameDetail } from '../helpers/whole-frame.js';
 
 const PORTRAIT = '/media/stills/portrait.jpg';
 const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
 
 /**
- * BlurProcessor in WebKit on a person: `stills/portrait.jpg` drawn into a
- * captured canvas (WebKit's mock camera shows no person).
+ * BlurProcessor on a person: `stills/portrait.jpg` drawn into a captured
+ * canvas (the cameras of the element's specs show no person).
  */
-export function processorSpecs(profile: WebKitProfile): void {
-  describe(`BlurProcessor in WebKit, ${profile.name}, on stills/portrait.jpg`, () => {
+export function processorSpecs(profile: BrowserProfile): void {
+  describe(`BlurProcessor in ${profile.browser}, ${profile.name}, on stills/portrait.jpg`, () => {
     let run: StillRun | null = null;
     let truth: GroundTruth;
     before(async () => {
@@ -29,6 +29,7 @@ export function processorSpecs(profile: WebKitProfile): void {
       run = await runStill(PORTRAIT, { sigma: 8 });
       expect(run.processor.tier).to.equal(profile.tier);
       const output = await run.settled();
+      expect(run.processor.stats.segmenter).to.equal(profile.segmenter);
       expect([output.width, output.height]).to.deep.equal([truth.width, truth.height]);
       const background = deepRegion(truth, 0);
       const person = deepRegion(truth, 1);

@@ -1,0 +1,3 @@
+import { lifecycleSpecs } from '../../specs/lifecycle-specs.js';
+
+lifecycleSpecs('WebKit without WebGL in workers (LiteRT)');
