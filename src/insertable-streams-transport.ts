@@ -18,6 +18,10 @@ export class InsertableStreamsTransport implements Transport {
   private readonly generator: MediaStreamTrackGenerator;
   private readonly input: MediaStreamTrack;
   private readonly writer: WritableStreamDefaultWriter<VideoFrame>;
+  /** Whether the generator is still taking the last frame written. */
+  private writing = false;
+  /** The newest frame that came while one was being written: the next to write. */
+  private waiting: VideoFrame | null = null;
   private stopped = false;
 
   constructor(input: MediaStreamTrack) {
@@ -39,18 +43,40 @@ export class InsertableStreamsTransport implements Transport {
     if (message.type === 'output-frame') this.deliver(message.frame);
   }
 
-  /** Writes a processed frame to the output track; the generator closes it. */
+  /**
+   * Writes a processed frame to the output track; the generator closes it.
+   * One write at a time: a frame that comes while the generator still takes
+   * the last one waits here, and a newer one replaces (and closes) it. Frames
+   * queued inside the generator's stream could not be closed by us if it
+   * stalled or was collected, and a queue only adds latency.
+   */
   private deliver(frame: VideoFrame): void {
     if (this.stopped) {
       frame.close();
       return;
     }
-    this.writer.write(frame).catch(() => frame.close());
+    if (this.writing) {
+      this.waiting?.close();
+      this.waiting = frame;
+      return;
+    }
+    this.writing = true;
+    this.writer
+      .write(frame)
+      .catch(() => frame.close())
+      .finally(() => {
+        this.writing = false;
+        const next = this.waiting;
+        this.waiting = null;
+        if (next) this.deliver(next);
+      });
   }
 
   /** Ends the output track. */
   stop(): void {
     this.stopped = true;
+    this.waiting?.close();
+    this.waiting = null;
     void this.writer.close().catch(() => undefined);
     this.generator.stop();
   }

@@ -105,7 +105,32 @@ export function readTrack(track: MediaStreamTrack): FrameReader {
     if (done || !value) throw new Error('the track ended');
     return value;
   };
-  return frameReader(read, () => reader.cancel());
+  return frameReader(read, () => cancelClosingQueued(reader));
+}
+
+/**
+ * Cancels without dropping a frame unclosed: `reader.cancel()` empties the
+ * stream's queue without closing what is in it, and the processor can hold a
+ * frame there that it pulled ahead of any read. Chromium then reports "A
+ * VideoFrame was garbage collected without being closed" seconds later, which
+ * the frame-leak test would blame on the product. So every frame already
+ * queued (a read of one settles at once) is taken and closed first; a read
+ * still waiting when the reader is cancelled ends `done`, or gets a frame that
+ * arrived meanwhile, which is closed too.
+ */
+async function cancelClosingQueued(reader: ReadableStreamDefaultReader<VideoFrame>): Promise<void> {
+  const nothingQueued = Symbol('nothing queued');
+  for (;;) {
+    const next = reader.read();
+    const result = await Promise.race([next, Promise.resolve(nothingQueued)]);
+    if (result === nothingQueued) {
+      await reader.cancel();
+      (await next.catch(() => ({ value: undefined }))).value?.close();
+      return;
+    }
+    if (result.done) return;
+    result.value.close();
+  }
 }
 
 /** Firefox has no track processor: play the track in a `<video>` and take each new frame from it. */
