@@ -1,7 +1,7 @@
 import type { BackendName } from '../contract/backend.js';
 import type { ProbedBackend } from '../contract/ladder.js';
 import type { AssetUrls, LiveOptions, SegmenterPlan } from '../contract/options.js';
-import type { MainToWorker, WorkerToMain } from '../contract/protocol.js';
+import type { MainToWorker, PipelineTestHooks, WorkerToMain } from '../contract/protocol.js';
 import type { PipelineStats } from '../contract/stats.js';
 import { resolveAssetUrls } from './asset-urls.js';
 import type { BackgroundController } from './background/controller.js';
@@ -135,16 +135,47 @@ export class PipelineRun {
     for (const r of refusedByProof) console.warn(`blur-camera: tier ${r.tier} refused: ${r.reason}.`);
     this.announceTier(tierOf(this.probedBackends, started.backend, transport.kind), [...decision.refused, ...refusedByProof]);
     this.output = await transport.output;
-    await this.awaitFirstFrame(firstFrame.catch(rethrowAsBlurError));
+    try {
+      await this.awaitFirstFrame(firstFrame.catch(rethrowAsBlurError));
+    } catch (error) {
+      if (!(error instanceof StuckWorker)) throw error;
+      // The W3C transport's output track is the worker's own: a new worker could not write to it.
+      if (!transport.reconnectable) throw new BlurError('worker-crashed', `${error.message}. Call start() to try again.`);
+      await this.replaceStuckWorker(supervisor, decision.backends, error.message);
+    }
     supervisor.arm();
     return this.output;
   }
 
+  /**
+   * A worker that made no first frame from a camera that sends pictures is
+   * replaced once, on the same transport and backends; the replacement gets
+   * the whole first-frame wait again, and a second failure is start()'s error.
+   * (A Firefox worker once proved its renderer and then never asked for a
+   * frame, while its twin in the next run worked at once.)
+   */
+  private async replaceStuckWorker(supervisor: WorkerSupervisor, backends: readonly BackendName[], why: string): Promise<void> {
+    const message = `${why}; restarted it. Nothing was sent meanwhile.`;
+    console.warn(`blur-camera: ${message}`);
+    this.emit('error', { type: 'worker-crashed', message, recovered: true });
+    const bridge = await this.withinDeadline(supervisor.respawn(), PROBE_TIMEOUT_MS, 'answered no capability probe').catch(rethrowAsBlurError);
+    const signal = this.aborter.signal;
+    const ready = bridge.once('backend-ready', signal);
+    const firstFrame = bridge.once('first-frame', signal);
+    firstFrame.catch(() => undefined);
+    this.startWorker(bridge, backends, { replacesStuck: true });
+    await this.withinDeadline(ready, BACKEND_READY_TIMEOUT_MS, 'did not start its renderer').catch(rethrowAsBlurError);
+    const stuckAgain = await this.awaitFirstFrame(firstFrame.catch(rethrowAsBlurError)).then(() => null, (error: unknown) => error);
+    if (stuckAgain instanceof StuckWorker) throw new BlurError('worker-crashed', `${stuckAgain.message}, twice. Call start() to try again; if this repeats, reload the page.`);
+    if (stuckAgain) throw stuckAgain;
+  }
+
   /** Sends a (new) worker its start message, joined to the transport. */
-  private startWorker(bridge: WorkerBridge, backends: readonly BackendName[]): void {
+  private startWorker(bridge: WorkerBridge, backends: readonly BackendName[], { replacesStuck = false } = {}): void {
     if (!this.transport) return;
     const { init, transfer } = this.transport.connect(bridge, this.aborter.signal);
-    const { profile, renderer, adaptive, testHooks } = this.settings;
+    const { profile, renderer, adaptive } = this.settings;
+    const testHooks = replacesStuck ? withoutFirstWorkerDelays(this.settings.testHooks) : this.settings.testHooks;
     const start = { type: 'start', transport: init, backends, options: this.host.liveOptions(), background: this.host.backgrounds.forWorker(), assets: this.assets(), profile, renderer, segmenter: this.segmenterPlan, adaptive, inputFrameRate: this.input.getSettings().frameRate ?? null, testHooks } as const;
     bridge.send(start, transfer);
     this.host.backgrounds.refresh();
@@ -235,7 +266,9 @@ export class PipelineRun {
     } catch (error) {
       if (error !== slow) throw error;
       console.warn(`blur-camera: the first processed frame is taking over ${FIRST_FRAME_TIMEOUT_MS / 1000} s (the worker has read ${this.latestStats.framesIn} camera frames, and the camera is sending pictures); this machine is busy. Waiting up to ${FIRST_FRAME_SLOW_WORKER_MS / 1000} s more.`);
-      await withDeadline(firstFrame, FIRST_FRAME_SLOW_WORKER_MS, () => this.noFirstFrame((FIRST_FRAME_TIMEOUT_MS + FIRST_FRAME_SLOW_WORKER_MS) / 1000));
+      const seconds = (FIRST_FRAME_TIMEOUT_MS + FIRST_FRAME_SLOW_WORKER_MS) / 1000;
+      // The camera sends and the worker made nothing of it: the worker's fault, which a new worker may not share.
+      await withDeadline(firstFrame, FIRST_FRAME_SLOW_WORKER_MS, () => (this.cameraIsSending() ? new StuckWorker(this.workerMadeNoFrame(seconds)) : this.noFirstFrame(seconds)));
     }
   }
 
@@ -260,7 +293,12 @@ export class PipelineRun {
       const state = muted || !enabled ? ` (its track is ${[muted ? 'muted' : '', enabled ? '' : 'disabled'].filter(Boolean).join(' and ')})` : readyState === 'live' ? '' : ` (its track is ${readyState})`;
       return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}${where}. Check that no other app holds it and that it is not covered, then call start().`);
     }
-    return new BlurError('worker-crashed', `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read${where}. Call start() to try again.`);
+    return new BlurError('worker-crashed', `${this.workerMadeNoFrame(seconds)}. Call start() to try again.`);
+  }
+
+  private workerMadeNoFrame(seconds: number): string {
+    const progress = this.transport?.progress?.();
+    return `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read${progress ? ` (${progress})` : ''}`;
   }
 
   /** The asset URLs the page set (null: the shipped ones); throws BlurError `invalid-config` for an assets-url that may not be used. */
@@ -325,4 +363,13 @@ export class PipelineRun {
   private emit<K extends 'tierchange' | 'error'>(type: K, detail: BlurProcessorEventMap[K]['detail']): void {
     this.host.dispatch(new CustomEvent(type, { detail }));
   }
+}
+
+/** A worker that made no first frame from a camera that sends pictures: it is replaced once before start() gives up. */
+class StuckWorker extends Error {}
+
+/** The test hooks that hold back a first frame act on the first worker only: the one that replaces it is not held back. */
+function withoutFirstWorkerDelays(hooks: PipelineTestHooks): PipelineTestHooks {
+  const { delayFirstOutputMs: _output, delayFirstFrameRequestMs: _request, ...rest } = hooks;
+  return rest;
 }

@@ -71,6 +71,24 @@ export class WorkerSupervisor {
     return bridge;
   }
 
+  /**
+   * A new worker in place of the current one (which is terminated), once it
+   * has answered its probe. For a worker that never made its first frame:
+   * nothing ran yet to count as a loss.
+   */
+  async respawn(): Promise<WorkerBridge> {
+    this.current?.terminate();
+    return this.spawnProbed();
+  }
+
+  private async spawnProbed(): Promise<WorkerBridge> {
+    const bridge = this.spawn();
+    const probed = bridge.once('probed', this.signal);
+    bridge.send({ type: 'probe' });
+    await probed;
+    return bridge;
+  }
+
   /** Posts to the current worker; false when there is none, so the caller still owns what it meant to transfer. */
   send(message: MainToWorker, transfer: Transferable[] = []): boolean {
     return this.current?.send(message, transfer) ?? false;
@@ -100,10 +118,7 @@ export class WorkerSupervisor {
       const steppedDown = this.losses === 2;
       const message = `The blur worker died (${reason}); ${steppedDown ? 'restarted it on the CPU path' : 'restarted it'}. The output kept its track and sent no unblurred frame.`;
       this.host.onReplaced(message);
-      const bridge = this.spawn();
-      const probed = bridge.once('probed', this.signal);
-      bridge.send({ type: 'probe' });
-      await probed;
+      const bridge = await this.spawnProbed();
       this.lastMessageAt = performance.now();
       // The second restart runs only the ladder's last step down: the CPU renderer, which ends every ladder of today's registry.
       const lastResort = this.backends.slice(-1);

@@ -188,6 +188,40 @@ describe('faults: a slow first frame', () => {
   });
 });
 
+describe('faults: a worker stuck before its first frame', () => {
+  let run: StillRun | null = null;
+  let spy: ResourceSpy | null = null;
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+    spy?.restore();
+    spy = null;
+  });
+
+  it('tier 3: a worker that asks for no frame in 30 s while the camera has its picture is replaced once, said as a recovered "worker-crashed", and its replacement runs', async function () {
+    // 30 s of waiting for the first worker, then a new worker's start and first frame.
+    this.timeout(115000);
+    spy = spyOnResources();
+    const errors: BlurErrorDetail[] = [];
+    const warnings = await captureWarnings(async () => {
+      // The hook holds back the first worker's first request past both first-frame deadlines; its replacement gets no hook.
+      run = await runStill('/media/stills/portrait.jpg', { sigma: 8, maxTier: 3, testHooks: { delayFirstFrameRequestMs: 120000 } }, (processor) => {
+        processor.addEventListener('error', (event) => errors.push(event.detail));
+      });
+    });
+    expect(run!.processor.tier).to.equal(3);
+    expect(run!.processor.track!.readyState).to.equal('live');
+    await run!.reader.next();
+    expect(errors.map((e) => [e.type, e.recovered])).to.deep.equal([['worker-crashed', true]]);
+    expect(errors[0]!.message).to.contain('made no frame in 30 s').and.contain('asked for 0 frames').and.contain('restarted it');
+    expect(warnings.filter((w) => w.includes('restarted it'))).to.have.length(1);
+    // The stuck worker is terminated; its replacement is the one that runs.
+    expect(spy.workers).to.have.length(2);
+    expect(spy.workers[0]!.terminated).to.equal(true);
+    expect(spy.liveWorkers()).to.equal(1);
+  });
+});
+
 describe('faults: a worker that never answers', () => {
   it('a worker whose renderer has not started by the deadline: start() rejects with "worker-crashed", says so once, and the worker is terminated', async () => {
     const spy = spyOnResources();
