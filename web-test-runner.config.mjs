@@ -309,6 +309,11 @@ const chromium = chromeLauncher({
   launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
 });
 
+/** The same Chromium, launched apart for the tests that lose WebGPU devices on purpose. */
+const chromiumIsolatedGpu = chromeLauncher({
+  launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
+});
+
 /** Chromium without the flag that grants the camera: getUserMedia really fails with NotAllowedError. */
 const chromiumWithoutCameraPermission = chromeLauncher({
   launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs.filter((arg) => arg !== '--use-fake-ui-for-media-stream') },
@@ -318,6 +323,11 @@ const chromiumWithoutGpu = chromeLauncher({
   launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgsWithoutGpu(personFreeCameraFile()) },
 });
 const onlyTests = process.env.BLUR_CAMERA_TESTS?.split(',');
+/** The tests that run in their own Chromium (below) are not the main group's. */
+const OWN_CHROMIUM = ['test/permission/', 'test/no-gpu/', 'test/isolated-gpu/'];
+const chromiumFiles = onlyTests
+  ? onlyTests.filter((f) => !OWN_CHROMIUM.some((dir) => f.startsWith(dir)))
+  : ['test/**/*.test.ts', '!test/firefox/**', '!test/webkit/**', ...OWN_CHROMIUM.map((dir) => `!${dir}**`)];
 
 const firefox = runFirefox
   ? chromeLauncher({
@@ -362,7 +372,9 @@ export default {
   browsers: [chromium],
   groups: [
     // BLUR_CAMERA_TESTS=test/a.test.ts,test/b.test.ts runs only those in Chromium (development).
-    { name: 'chromium', files: onlyTests ? onlyTests.filter((f) => !f.startsWith('test/permission/') && !f.startsWith('test/no-gpu/')) : ['test/**/*.test.ts', '!test/firefox/**', '!test/permission/**', '!test/webkit/**', '!test/no-gpu/**'], browsers: [chromium] },
+    ...(chromiumFiles.length > 0 ? [{ name: 'chromium', files: chromiumFiles, browsers: [chromium] }] : []),
+    // Tests that lose WebGPU devices on purpose, in a Chromium (and GPU process) of their own.
+    ...(!onlyTests || onlyTests.some((f) => f.startsWith('test/isolated-gpu/')) ? [{ name: 'chromium-isolated-gpu', files: ['test/isolated-gpu/**/*.test.ts'], browsers: [chromiumIsolatedGpu] }] : []),
     ...(!onlyTests || onlyTests.some((f) => f.startsWith('test/no-gpu/')) ? [{ name: 'chromium-without-gpu', files: ['test/no-gpu/**/*.test.ts'], browsers: [chromiumWithoutGpu] }] : []),
     ...(!onlyTests || onlyTests.some((f) => f.startsWith('test/permission/'))
       ? [{ name: 'chromium-without-camera-permission', files: ['test/permission/**/*.test.ts'], browsers: [chromiumWithoutCameraPermission] }]

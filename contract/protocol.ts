@@ -3,7 +3,7 @@ import type { Backend, BackendName } from './backend.js';
 import type { BlurErrorType, SerializedError } from './errors.js';
 import type { ProbedBackend } from './ladder.js';
 import type { AssetUrls, LiveOptions, RendererPreference, SegmenterPlan } from './options.js';
-import type { GovernorLevel, PipelineStats } from './stats.js';
+import type { FrameRoutes, GovernorLevel, PipelineStats } from './stats.js';
 
 /**
  * The typed message protocol between the main thread and the blur worker.
@@ -81,6 +81,12 @@ export interface RefusedBackend {
 
 export type MainToWorker =
   | { readonly type: 'probe' }
+  /**
+   * To a throwaway copy of the blur worker, from the blur worker itself: run
+   * the zero-copy frame-route probe here, where losing the WebGPU instance
+   * costs nothing (workers/frame-routes-apart.ts).
+   */
+  | { readonly type: 'probe-frame-routes' }
   | {
       readonly type: 'start';
       readonly transport: TransportInit;
@@ -121,6 +127,8 @@ export type MainToWorker =
 
 export type WorkerToMain =
   | { readonly type: 'probed'; readonly capabilities: WorkerCapabilities }
+  /** The throwaway copy's answer to `probe-frame-routes`. */
+  | { readonly type: 'frame-routes'; readonly routes: FrameRoutes }
   /**
    * The backend that runs, after those before it in the start message's list
    * were refused (they would not start, or did not prove their blur).

@@ -19,6 +19,20 @@ export interface StageTimings {
   readonly p95: number;
 }
 
+/**
+ * How frames enter and leave the GPU in the WebGPU compositor. The zero-copy
+ * routes run only where a probe at start-up showed that they give the right
+ * pixels and keep the device; elsewhere the copy routes run.
+ */
+export interface FrameRoutes {
+  /** `external`: the frame is imported as an external texture (no copy through the CPU); `copy`: VideoFrame.copyTo, then a texture upload. */
+  readonly in: 'external' | 'copy';
+  /** `canvas`: the output is a VideoFrame of a WebGPU OffscreenCanvas; `readback`: mapAsync, then a VideoFrame of the CPU's bytes. */
+  readonly out: 'canvas' | 'readback';
+  /** What the probe found, in words. */
+  readonly why: string;
+}
+
 export interface PipelineStats {
   /** Frames read from the input track. */
   readonly framesIn: number;
@@ -42,6 +56,8 @@ export interface PipelineStats {
   readonly gpuDevices: number;
   /** Bytes of GPU textures and buffers the compositor holds now (null where not countable). */
   readonly gpuBytes: number | null;
+  /** How frames enter and leave the GPU: the WebGPU compositor's routes; null for the others. */
+  readonly frameRoutes: FrameRoutes | null;
   /** What the frame-budget governor sheds to keep up with the camera (see FrameBudgetGovernor). */
   readonly adaptation: Adaptation;
   /** Per-stage milliseconds, keyed by stage name (upload, scale, readback, segment, refine, blur, composite, total). */

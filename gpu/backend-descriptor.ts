@@ -1,6 +1,7 @@
 import type { BackendName } from '../contract/backend.js';
 import type { LadderRung } from '../contract/ladder.js';
 import type { Compositor } from './compositor.js';
+import type { FrameRoutes } from '../contract/stats.js';
 
 /** MediaPipe's delegate: its GPU one is 10× slower than its CPU one on a software GPU. */
 export type SegmenterDelegate = 'CPU' | 'GPU';
@@ -36,6 +37,15 @@ export interface BackendProbe {
   release(): void;
 }
 
+/** What the worker offers a backend's probe. */
+export interface ProbeEnvironment {
+  /**
+   * Runs the zero-copy frame-route probe (gpu/webgpu/frame-routes.ts) in a
+   * context of its own, whose WebGPU instance may die of it without harm.
+   */
+  probeFrameRoutesApart(): Promise<FrameRoutes>;
+}
+
 /**
  * One backend: each gpu/<name>/backend.ts exports one, and gpu/backends.ts
  * lists them. The worker probes and starts backends only through these; the
@@ -52,5 +62,5 @@ export interface BackendDescriptor {
    */
   readonly renderer: 'gpu' | 'cpu';
   /** Probes in the worker, where it will run. */
-  probe(): Promise<BackendProbe>;
+  probe(environment: ProbeEnvironment): Promise<BackendProbe>;
 }

@@ -10,6 +10,7 @@ import { MASK_HISTORY_LENGTH } from './refine-constants.js';
 import type { Backend } from '../contract/backend.js';
 import type { MaskRefinement } from '../contract/options.js';
 import type { Background } from '../contract/background.js';
+import type { FrameRoutes } from '../contract/stats.js';
 
 /** What the output shows: the composite, or the refined person mask as grey for debugging. */
 export type CompositorView = 'composite' | 'mask';
@@ -65,6 +66,8 @@ export interface Compositor {
   readonly overlaps: boolean;
   /** Bytes of GPU textures and buffers held now; null where the backend cannot count them. */
   readonly gpuBytes: number | null;
+  /** How frames enter and leave the GPU (the WebGPU compositor's routes); absent for the others. */
+  readonly frameRoutes?: FrameRoutes;
   /** Whether `render` has a refined mask to apply; false means the whole frame is blurred. */
   readonly hasMask: boolean;
   /** Downscales the frame to the segmenter's input size and returns its pixels. */

@@ -87,6 +87,8 @@ describe('BlurProcessor on tier 1, pixel truth on stills/portrait.jpg', () => {
     await run.settled();
     expect(run.processor.stats.compositor).to.equal('cpu');
     expect(run.processor.stats.gpuDevices).to.equal(0);
+    // The CPU renderer has no frame routes to or from a GPU.
+    expect(run.processor.stats.frameRoutes).to.equal(null);
     await run.processor.stop();
     expect(track.readyState).to.equal('ended');
     expect(run.processor.track).to.equal(null);
@@ -96,6 +98,8 @@ describe('BlurProcessor on tier 1, pixel truth on stills/portrait.jpg', () => {
     run = await runStill(PORTRAIT, { renderer: 'gpu' });
     await run.settled();
     expect(run.processor.stats.compositor).to.equal('webgpu');
+    // SwiftShader is a software adapter: the zero-copy routes are not probed there (they lose the device), the copy routes run.
+    expect(run.processor.stats.frameRoutes).to.deep.equal({ in: 'copy', out: 'readback', why: 'a software adapter: not probed (over SwiftShader the zero-copy routes lose the device)' });
     expect(run.processor.stats.gpuDevices).to.equal(1);
     expect(run.processor.stats.gpuBytes).to.be.above(0);
     await run.processor.stop();

@@ -11,6 +11,7 @@ import { serializeError } from '../contract/errors.js';
 import { segmenterRuntimeFor, type LiveOptions, type SegmenterRuntime } from '../contract/options.js';
 import { type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from '../contract/protocol.js';
 import { probeWorker } from './worker-capabilities.js';
+import { probeFrameRoutes } from '../gpu/webgpu/frame-routes.js';
 
 /**
  * The blur worker: owns the GPU device or context, the segmenter and the
@@ -126,6 +127,10 @@ async function handle(message: MainToWorker): Promise<void> {
       post({ type: 'probed', capabilities });
       return;
     }
+    case 'probe-frame-routes':
+      // This is a throwaway copy, started by a blur worker's probe (frame-routes-apart.ts): it answers and is terminated.
+      post({ type: 'frame-routes', routes: await probeFrameRoutes() });
+      return;
     case 'start': {
       if (!backendContext) throw new Error('start before probe');
       backendContext = { ...backendContext, profile: message.profile, renderer: message.renderer, brokenBlur: message.testHooks.brokenBlur ?? [] };

@@ -156,6 +156,7 @@ export class FramePipeline {
       adaptation: { ...this.governor.adaptation(this.options.model), model: this.runningModel },
       compositor: this.compositor?.name ?? null,
       gpuBytes: this.compositor?.gpuBytes ?? null,
+      frameRoutes: this.compositor?.frameRoutes ?? null,
       gpuDevices: liveGpuDevices(),
       segmenter: this.init.segmenterRuntime(),
       segmenterWorkers: liveSegmenterWorkers(),

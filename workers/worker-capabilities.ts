@@ -1,6 +1,7 @@
 import type { ProbedBackend } from '../contract/ladder.js';
 import type { WorkerCapabilities } from '../contract/protocol.js';
-import type { BackendDescriptor, BackendProbe } from '../gpu/backend-descriptor.js';
+import type { BackendDescriptor, BackendProbe, ProbeEnvironment } from '../gpu/backend-descriptor.js';
+import { probeFrameRoutesApart } from './frame-routes-apart.js';
 import { BACKENDS } from '../gpu/backends.js';
 
 /** A registered backend with what its probe found (and holds for its start). */
@@ -31,7 +32,8 @@ const WEBGL_PROBE_ATTEMPTS = 4;
 /** Probes the registry's backends one after another, in its order. */
 async function probeBackends(descriptors: readonly BackendDescriptor[]): Promise<ProbedEntry[]> {
   const entries: ProbedEntry[] = [];
-  for (const descriptor of descriptors) entries.push({ descriptor, probe: await descriptor.probe() });
+  const environment: ProbeEnvironment = { probeFrameRoutesApart: () => probeFrameRoutesApart(self.location.href) };
+  for (const descriptor of descriptors) entries.push({ descriptor, probe: await descriptor.probe(environment) });
   return entries;
 }
 

@@ -13,6 +13,9 @@ import { checkMaskBindings, MASK_HISTORY_END_BINDING, WebGpuMaskHistory } from '
 import { GuidedCoefficientsTexture } from './guided-coefficients.js';
 import { BackgroundTextures } from './background-textures.js';
 import { packRows } from './padded-rows.js';
+import { ExternalFrameImporter } from './external-frame-import.js';
+import { CanvasFrameOutput } from './canvas-frame-output.js';
+import { copyRoutes, type FrameRoutes } from './frame-routes.js';
 
 const OUTPUT_FORMAT: GPUTextureFormat = 'rgba8unorm';
 /** The weight each pixel showed, for the guided edge's hold: 8 bits, as the output shows it. */
@@ -78,6 +81,10 @@ export class WebGpuCompositor implements Compositor {
   private readonly placeholderGuide: GPUTexture;
   private readonly background = new BackgroundFitter();
   private readonly backgroundTextures: BackgroundTextures;
+  /** How frames enter and leave the GPU: the zero-copy routes where the start-up probe trusted them. */
+  readonly frameRoutes: FrameRoutes;
+  private readonly importer: ExternalFrameImporter | null;
+  private readonly canvasOutput: CanvasFrameOutput | null;
   private destroyed = false;
 
   get gpuBytes(): number {
@@ -89,10 +96,12 @@ export class WebGpuCompositor implements Compositor {
    *   resources but leaves the device to its owner.
    * @param profile wait for the GPU after each stage so that the timings are real
    *   (costs throughput; for the benchmark only).
+   * @param routes how frames enter and leave the GPU (frame-routes.ts's probe); the copy routes by default.
    */
-  constructor(device: GPUDevice, profile = false) {
+  constructor(device: GPUDevice, profile = false, routes: FrameRoutes = copyRoutes('the zero-copy routes were not probed')) {
     this.device = device;
     this.profile = profile;
+    this.frameRoutes = routes;
     // First, so that every texture and buffer below is counted.
     this.ledger = new GpuMemoryLedger(device);
     this.passes = new GpuPasses(device);
@@ -112,6 +121,8 @@ export class WebGpuCompositor implements Compositor {
     this.compositeParams = this.passes.uniform(32, 'composite params');
 
     this.uploader = new FrameUploader(device, this.sampler);
+    this.importer = routes.in === 'external' ? new ExternalFrameImporter(device, this.passes, this.sampler) : null;
+    this.canvasOutput = routes.out === 'canvas' ? new CanvasFrameOutput(device) : null;
 
     this.placeholderGuide = this.passes.texture(1, 1, 'rgba8unorm', GPUTextureUsage.TEXTURE_BINDING, 'placeholder guide');
     this.backgroundTextures = new BackgroundTextures(device, this.passes);
@@ -237,6 +248,14 @@ export class WebGpuCompositor implements Compositor {
       { binding: MASK_HISTORY_END_BINDING + 4, resource: this.guided.view(guided) },
       { binding: MASK_HISTORY_END_BINDING + 5, resource: shown.createView() },
     ]);
+    if (this.canvasOutput) {
+      // The zero-copy route out: the probe showed that this device makes VideoFrames of a WebGPU canvas right.
+      this.canvasOutput.encode(compositeEncoder, targets.output, width, height);
+      this.device.queue.submit([compositeEncoder.finish()]);
+      const output = this.canvasOutput.frame(frame.timestamp, frame.duration);
+      timings.composite = performance.now() - compositeStarted;
+      return output;
+    }
     compositeEncoder.copyTextureToBuffer(
       { texture: targets.output },
       { buffer: targets.readback, bytesPerRow: targets.bytesPerRow },
@@ -244,8 +263,9 @@ export class WebGpuCompositor implements Compositor {
     );
     this.device.queue.submit([compositeEncoder.finish()]);
     // Chromium 156 loses the device when a VideoFrame (or ImageBitmap) is made
-    // from a WebGPU OffscreenCanvas in a worker over SwiftShader, so the output
-    // leaves the GPU through a buffer. VideoFrame copies it, so it is unmapped at once.
+    // from a WebGPU OffscreenCanvas in a worker over SwiftShader, so unless the
+    // probe trusted the canvas route the output leaves the GPU through a buffer.
+    // VideoFrame copies it, so it is unmapped at once.
     await targets.readback.mapAsync(GPUMapMode.READ);
     let output: VideoFrame;
     try {
@@ -271,6 +291,7 @@ export class WebGpuCompositor implements Compositor {
     if (this.destroyed) return;
     this.destroyed = true;
     this.uploader.destroy();
+    this.canvasOutput?.destroy();
     this.placeholderGuide.destroy();
     this.backgroundTextures.destroy();
     this.background.clear();
@@ -304,11 +325,22 @@ export class WebGpuCompositor implements Compositor {
     }
     if (this.uploadedFrame !== frame) {
       const started = performance.now();
-      await this.uploader.upload(frame, this.frameRgb, encoder);
+      // The zero-copy route in, where the probe trusted it; the copy for any frame it will not import.
+      if (!this.importer || !this.importFrame(frame, this.frameRgb, encoder)) await this.uploader.upload(frame, this.frameRgb, encoder);
       this.uploadedFrame = frame;
       timings.upload = performance.now() - started;
     }
     return this.frameRgb;
+  }
+
+  /** Draws `frame` into `target` through an external texture; false (nothing recorded) when the browser will not import it. */
+  private importFrame(frame: VideoFrame, target: GPUTexture, encoder: GPUCommandEncoder): boolean {
+    try {
+      this.importer!.encode(frame, target, encoder);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private writeDownscaleParams(buffer: GPUBuffer, frame: VideoFrame, width: number, height: number): void {

@@ -47,6 +47,17 @@ function isSoftwareAdapter(adapter: GPUAdapter): boolean {
   return /swiftshader|llvmpipe|software|lavapipe/.test(text);
 }
 
+/** Whether this browser's WebGPU adapter is a software one; null when there is no adapter. Requests no device. */
+export async function adapterIsSoftware(): Promise<boolean | null> {
+  if (!('gpu' in navigator) || !navigator.gpu) return null;
+  try {
+    const adapter = await navigator.gpu.requestAdapter();
+    return adapter ? isSoftwareAdapter(adapter) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * WebGPU counts only when both requestAdapter and requestDevice succeed, here in
  * the worker where it will run: an adapter alone proves nothing.
