@@ -32,6 +32,7 @@ export function probeFrameRoutesApart(scriptUrl: string): Promise<FrameRoutes> {
     const timer = setTimeout(() => finish(copyRoutes(`the zero-copy probe gave no answer in ${ROUTE_PROBE_TIMEOUT_MS / 1000} s`)), ROUTE_PROBE_TIMEOUT_MS);
     worker.addEventListener('message', (event: MessageEvent<WorkerToMain>) => {
       if (event.data.type === 'frame-routes') finish(event.data.routes);
+      else if (event.data.type === 'error') finish(copyRoutes(`the zero-copy probe failed (${event.data.message})`));
     });
     worker.addEventListener('error', (event) => {
       event.preventDefault();
