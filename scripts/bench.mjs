@@ -29,8 +29,8 @@
  * <video> of it presents, and --paint also paints that <video>);
  * and where Firefox ESR is installed `firefox`, on its own fake camera),
  * --tiers 1,2 (our tiers only; kept for compatibility), --clips a.mjpeg,b.mjpeg,
- * --memory (Chromium runs also report memory after 60 s: the browser's RSS and
- * the page's and each worker's JS heap).
+ * --memory (every run also reports memory after 60 s: the browser's RSS, and in
+ * Chromium the page's and each worker's JS heap).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -49,10 +49,11 @@ const option = (name, fallback) => {
 const rounds = option('rounds', 2);
 const paint = args.includes('--paint');
 /**
- * --memory: memory after 1 minute of each Chromium run (issue 17): the
+ * --memory: memory after 1 minute of each run (issue 17): the
  * browser's RSS, and the JS heaps of the page and of each worker from
  * performance.measureUserAgentSpecificMemory(), which needs a cross-origin
- * isolated page (COOP and COEP headers, served only with this option).
+ * isolated page (COOP and COEP headers, served only with this option) and
+ * which only Chromium has: Firefox and WebKit report their RSS alone.
  */
 const memory = args.includes('--memory');
 const MEMORY_AFTER_SECONDS = 60;
@@ -184,6 +185,7 @@ async function runOnceWebKit(baseUrl, system, profile) {
         if (Date.now() - started > 120000) throw new Error(`the bench page did not start in ${system.name}`);
         await sleep(250);
       }
+      const ready = Date.now();
       await sleep(warmupSeconds * 1000);
       await browser.execute(() => window.bench.startWindow());
       const before = processTree(driver.pid);
@@ -192,6 +194,11 @@ async function runOnceWebKit(baseUrl, system, profile) {
       const result = await browser.execute(() => window.bench.endWindow());
       const after = processTree(driver.pid);
       const machineAfter = machineCpuSeconds();
+      if (memory && !profile) {
+        // WebKit has no measureUserAgentSpecificMemory(): the browser's RSS only (its UI, web and network processes).
+        await sleep(Math.max(0, ready + MEMORY_AFTER_SECONDS * 1000 - Date.now()));
+        result.memory = { afterSeconds: (Date.now() - ready) / 1000, browserRssBytes: processTree(driver.pid).rss, ...(await browser.execute(() => window.bench.memory())) };
+      }
       // The page's own resource observer is the only request watch here (WebDriver has no request events).
       const offOriginRequests = [...new Set(result.offOriginRequests)];
       if (offOriginRequests.length) process.stderr.write(`ERROR: ${system.name} requested off-origin URLs: ${offOriginRequests.join(', ')}\n`);
