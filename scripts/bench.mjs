@@ -166,7 +166,15 @@ function processFigures(result, before, after, machineCpu) {
     otherCoresBusy: (machineCpu - cpu) / result.seconds,
     processMemoryDeltaBytes: after.rss - before.rss,
     processMemoryBytes: after.rss,
+    busiestThreads: busiestThreads(before.threads, after.threads, result.seconds),
   };
+}
+
+/** The threads that used the most CPU over the window, in cores (the busiest first; those under 0.02 cores left out). */
+function busiestThreads(before, after, seconds) {
+  const busy = [];
+  for (const [key, { label, cpu }] of after) busy.push({ thread: label, cores: (cpu - (before.get(key)?.cpu ?? 0)) / seconds });
+  return busy.filter((t) => t.cores >= 0.02).sort((a, b) => b.cores - a.cores).slice(0, 8);
 }
 
 /**
@@ -407,6 +415,21 @@ if (withMemory.length) {
       const { browserRssBytes, byScope, totalBytes } = run.memory;
       const workers = byScope ? Object.entries(byScope).filter(([scope]) => scope !== 'page').map(([scope, bytes]) => `${scope} ${mb(bytes)}`).join(', ') : '–';
       lines.push(`| ${r.clip} | ${r.system} | ${run.tier ?? '–'} | ${mb(browserRssBytes)} | ${mb(byScope?.page ?? run.memory.pageHeapBytes)} | ${workers || '–'} | ${mb(totalBytes)} |`);
+    }
+  }
+}
+
+// Per thread: where a pipeline that drops frames with a core idle is waiting (one thread at a full core, the rest idle).
+const withThreads = report.results.filter((r) => r.runs.some((run) => run.busiestThreads?.length));
+if (withThreads.length) {
+  lines.push('');
+  lines.push('Busiest threads over the window, cores, per run (process kind: thread name; Chromium names every worker thread DedicatedWorker):');
+  lines.push('');
+  lines.push('| clip | system | fps | threads |');
+  lines.push('|---|---|---|---|');
+  for (const r of withThreads) {
+    for (const run of r.runs.filter((x) => x.busiestThreads?.length)) {
+      lines.push(`| ${r.clip} | ${r.system} | ${fmt(run.fps)} | ${run.busiestThreads.map((t) => `${t.thread} ${t.cores.toFixed(2)}`).join(', ')} |`);
     }
   }
 }

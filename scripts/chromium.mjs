@@ -72,6 +72,8 @@ export function processTree(rootPid) {
   let cpu = 0;
   let rss = 0;
   let processes = 0;
+  /** CPU seconds per thread, keyed `pid/tid`, with a label: the process's kind and the thread's name. */
+  const threads = new Map();
   const stack = [rootPid];
   while (stack.length) {
     const pid = stack.pop();
@@ -80,8 +82,31 @@ export function processTree(rootPid) {
       cpu += s.cpu;
       rss += s.rss;
       processes++;
+      readThreads(pid, threads);
     }
     stack.push(...(children.get(pid) ?? []));
   }
-  return { cpu, rss, processes };
+  return { cpu, rss, processes, threads };
+}
+
+/** Adds `pid`'s threads to `threads`: Chromium's process kind (its --type, or `browser`), or the process's name, and the thread's. */
+function readThreads(pid, threads) {
+  try {
+    // Chromium rewrites its processes' titles, so the arguments may be joined by spaces, not NULs.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    const type = cmdline.find((arg) => arg.startsWith('--type='))?.slice('--type='.length);
+    const kind = type ?? readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        threads.set(`${pid}/${tid}`, { label: `${kind}: ${name}`, cpu: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS });
+      } catch {
+        // The thread ended while we read it.
+      }
+    }
+  } catch {
+    // The process ended while we read it.
+  }
 }
