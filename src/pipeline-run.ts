@@ -285,20 +285,23 @@ export class PipelineRun {
 
   /** Why no frame came out in time: the input sent none, or the worker made none of what it got. */
   private noFirstFrame(seconds = FIRST_FRAME_TIMEOUT_MS / 1000): BlurError {
-    const progress = this.transport?.progress?.();
-    const where = progress ? ` (${progress})` : '';
     if (!this.cameraIsSending()) {
       // What the track says of itself tells a covered or paused camera from one that is simply silent.
       const { muted, enabled, readyState } = this.input;
       const state = muted || !enabled ? ` (its track is ${[muted ? 'muted' : '', enabled ? '' : 'disabled'].filter(Boolean).join(' and ')})` : readyState === 'live' ? '' : ` (its track is ${readyState})`;
-      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}${where}. Check that no other app holds it and that it is not covered, then call start().`);
+      return new BlurError('camera-ended', `The camera sent no picture in ${seconds} s${state}${this.transportProgress()}. Check that no other app holds it and that it is not covered, then call start().`);
     }
     return new BlurError('worker-crashed', `${this.workerMadeNoFrame(seconds)}. Call start() to try again.`);
   }
 
   private workerMadeNoFrame(seconds: number): string {
+    return `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read${this.transportProgress()}`;
+  }
+
+  /** What the transport has seen, in brackets for a message ('' when it has nothing to add). */
+  private transportProgress(): string {
     const progress = this.transport?.progress?.();
-    return `The blur worker made no frame in ${seconds} s from the ${this.latestStats.framesIn} it read${progress ? ` (${progress})` : ''}`;
+    return progress ? ` (${progress})` : '';
   }
 
   /** The asset URLs the page set (null: the shipped ones); throws BlurError `invalid-config` for an assets-url that may not be used. */

@@ -240,7 +240,6 @@ export class WebGl2Compositor implements Compositor {
       gl.bindTexture(gl.TEXTURE_2D, held.next.texture);
       gl.uniform1i(program.uniform('u_view'), params.view === 'mask' ? 1 : 0);
       gl.uniform1i(program.uniform('u_weightFromShown'), 1);
-      gl.uniform1f(program.uniform('u_edgeHold'), 0);
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     gl.viewport(0, 0, width, height);

@@ -27,7 +27,8 @@ interface OutputTargets {
   readonly height: number;
   readonly output: GPUTexture;
   readonly shownWeights: readonly [GPUTexture, GPUTexture];
-  readonly readback: GPUBuffer;
+  /** Null where the output leaves through the canvas route (frame-routes.ts): nothing is read back. */
+  readonly readback: GPUBuffer | null;
   readonly bytesPerRow: number;
 }
 
@@ -256,9 +257,11 @@ export class WebGpuCompositor implements Compositor {
       timings.composite = performance.now() - compositeStarted;
       return output;
     }
+    // Made whenever the canvas route does not run (ensureOutput).
+    const readback = targets.readback!;
     compositeEncoder.copyTextureToBuffer(
       { texture: targets.output },
-      { buffer: targets.readback, bytesPerRow: targets.bytesPerRow },
+      { buffer: readback, bytesPerRow: targets.bytesPerRow },
       { width, height },
     );
     this.device.queue.submit([compositeEncoder.finish()]);
@@ -266,10 +269,10 @@ export class WebGpuCompositor implements Compositor {
     // from a WebGPU OffscreenCanvas in a worker over SwiftShader, so unless the
     // probe trusted the canvas route the output leaves the GPU through a buffer.
     // VideoFrame copies it, so it is unmapped at once.
-    await targets.readback.mapAsync(GPUMapMode.READ);
+    await readback.mapAsync(GPUMapMode.READ);
     let output: VideoFrame;
     try {
-      const mapped = new Uint8Array(targets.readback.getMappedRange());
+      const mapped = new Uint8Array(readback.getMappedRange());
       const tightRow = width * 4;
       // Firefox 153 ignores `layout` strides, so rows padded to 256 bytes are packed tight first.
       const pixels = targets.bytesPerRow === tightRow ? mapped : packRows(mapped, targets.bytesPerRow, tightRow, height, this.packedOutput(tightRow * height));
@@ -281,7 +284,7 @@ export class WebGpuCompositor implements Compositor {
         ...(frame.duration !== null ? { duration: frame.duration } : {}),
       });
     } finally {
-      targets.readback.unmap();
+      readback.unmap();
     }
     timings.composite = performance.now() - compositeStarted;
     return output;
@@ -380,7 +383,7 @@ export class WebGpuCompositor implements Compositor {
       height,
       output: this.passes.texture(width, height, OUTPUT_FORMAT, GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC, 'output'),
       shownWeights: [0, 1].map((i) => this.passes.texture(width, height, SHOWN_WEIGHT_FORMAT, GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING, `shown weights ${i}`)) as [GPUTexture, GPUTexture],
-      readback: this.device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'output readback' }),
+      readback: this.canvasOutput ? null : this.device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'output readback' }),
       bytesPerRow,
     };
     return this.outputTargets;
@@ -395,7 +398,7 @@ export class WebGpuCompositor implements Compositor {
   private destroyOutput(): void {
     this.outputTargets?.output.destroy();
     for (const texture of this.outputTargets?.shownWeights ?? []) texture.destroy();
-    this.outputTargets?.readback.destroy();
+    this.outputTargets?.readback?.destroy();
     this.outputTargets = null;
   }
 }
