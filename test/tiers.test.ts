@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference } from './helpers/image-metrics.js';
+import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference, roomAndPersonDetail } from './helpers/image-metrics.js';
 import { nextMaskView, runStill, type StillRun } from './helpers/settled.js';
 import type { Pixels } from './helpers/frames.js';
 
@@ -33,15 +33,10 @@ describe('every tier, forced with maxTier, on stills/portrait.jpg', () => {
       const output = await run.settled();
       expect(run.processor.stats.compositor).to.equal(compositor);
       expect([output.width, output.height]).to.deep.equal([truth.width, truth.height]);
-      const background = deepRegion(truth, 0);
-      const person = deepRegion(truth, 1);
-      const inBackground = laplacianVariance(run.input, background);
-      const outBackground = laplacianVariance(output, background);
-      const inPerson = laplacianVariance(run.input, person);
-      const outPerson = laplacianVariance(output, person);
-      console.log(`tier ${tier}: background ${inBackground.toFixed(1)} → ${outBackground.toFixed(1)}, person ${inPerson.toFixed(1)} → ${outPerson.toFixed(1)}`);
-      expect(outBackground * 5).to.be.below(inBackground);
-      expect(Math.abs(outPerson - inPerson) / inPerson).to.be.below(0.15);
+      const detail = roomAndPersonDetail(run.input, output, truth);
+      console.log(`tier ${tier}: ${detail.summary}`);
+      expect(detail.room.output * 5).to.be.below(detail.room.input);
+      expect(Math.abs(detail.person.output - detail.person.input) / detail.person.input).to.be.below(0.15);
       run.processor.view = 'mask';
       const iou = maskIoU(await nextMaskView(run.reader), truth);
       console.log(`tier ${tier}: mask IoU ${iou.toFixed(4)}`);

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { BlurErrorDetail, TierChangeDetail } from '../../dist/blur-camera.js';
-import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference, type GroundTruth } from '../helpers/image-metrics.js';
+import { deepRegion, laplacianVariance, loadGroundTruth, maskIoU, meanAbsoluteDifference, roomAndPersonDetail, type GroundTruth } from '../helpers/image-metrics.js';
 import { nextMaskView, runStill, type StillRun } from '../helpers/settled.js';
 import { solid } from '../helpers/background.js';
 import type { BrowserProfile } from './browser-profile.js';
@@ -31,15 +31,10 @@ export function processorSpecs(profile: BrowserProfile): void {
       const output = await run.settled();
       expect(run.processor.stats.segmenter).to.equal(profile.segmenter);
       expect([output.width, output.height]).to.deep.equal([truth.width, truth.height]);
-      const background = deepRegion(truth, 0);
-      const person = deepRegion(truth, 1);
-      const inBackground = laplacianVariance(run.input, background);
-      const outBackground = laplacianVariance(output, background);
-      const inPerson = laplacianVariance(run.input, person);
-      const outPerson = laplacianVariance(output, person);
-      console.log(`${profile.name} (${run.processor.stats.compositor}): background ${inBackground.toFixed(1)} → ${outBackground.toFixed(1)}, person ${inPerson.toFixed(1)} → ${outPerson.toFixed(1)}`);
-      expect(outBackground * 5).to.be.below(inBackground);
-      expect(Math.abs(outPerson - inPerson) / inPerson).to.be.below(0.15);
+      const detail = roomAndPersonDetail(run.input, output, truth);
+      console.log(`${profile.name} (${run.processor.stats.compositor}): ${detail.summary}`);
+      expect(detail.room.output * 5).to.be.below(detail.room.input);
+      expect(Math.abs(detail.person.output - detail.person.input) / detail.person.input).to.be.below(0.15);
       run.processor.view = 'mask';
       const iou = maskIoU(await nextMaskView(run.reader), truth);
       console.log(`${profile.name}: mask IoU ${iou.toFixed(4)}`);
