@@ -71,6 +71,8 @@ export interface PipelineTestHooks {
    * on (as the governor itself does); a pinned governor never moves.
    */
   readonly governorLevel?: GovernorLevel;
+  /** The CPU renderer's second thread (its composite helper) stops answering after this many bands, as a stuck thread would. */
+  readonly silenceCompositeHelperAfterBands?: number;
 }
 
 /** A backend the worker would not run, and why. */

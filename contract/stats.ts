@@ -52,6 +52,8 @@ export interface PipelineStats {
   readonly segmenter: SegmenterRuntime | null;
   /** Segmenter workers this worker runs now (MediaPipe on its own thread), which no page can see. */
   readonly segmenterWorkers: number;
+  /** The CPU renderer's composite helpers this worker runs now (its second thread), which no page can see either. */
+  readonly compositeWorkers: number;
   /** WebGPU devices this worker holds now (acquired and not destroyed). */
   readonly gpuDevices: number;
   /** Bytes of GPU textures and buffers the compositor holds now (null where not countable). */

@@ -2,6 +2,7 @@ import type { BackendName } from '../contract/backend.js';
 import type { LadderRung } from '../contract/ladder.js';
 import type { Compositor } from './compositor.js';
 import type { FrameRoutes } from '../contract/stats.js';
+import type { CpuCompositorOptions } from './cpu/cpu-compositor.js';
 
 /** MediaPipe's delegate: its GPU one is 10× slower than its CPU one on a software GPU. */
 export type SegmenterDelegate = 'CPU' | 'GPU';
@@ -22,6 +23,8 @@ export interface StartOptions {
   readonly profile: boolean;
   /** Called once when the device or context is lost unexpectedly (never after `release`). */
   readonly onLost: (reason: string) => void;
+  /** What the CPU renderer needs (see CpuCompositorOptions): its second thread. */
+  readonly cpu: CpuCompositorOptions;
 }
 
 /** What a backend's probe found in the worker, and how to start on it. */

@@ -419,6 +419,22 @@ if (withMemory.length) {
   }
 }
 
+// Whether the pipeline keeps up: a frame it drops had a newer one behind it; the camera's own rate bounds the output's.
+const withFlow = report.results.filter((r) => r.runs.some((run) => run.flow));
+if (withFlow.length) {
+  lines.push('');
+  lines.push('Frames in and dropped, per run (camera: frames the page\'s clone of the camera got; dropped: of the frames the pipeline took in over the window, those closed unprocessed because a newer one came first):');
+  lines.push('');
+  lines.push('| clip | system | camera fps | output fps | pipeline: dropped / in | cores busy |');
+  lines.push('|---|---|---|---|---|---|');
+  for (const r of withFlow) {
+    for (const run of r.runs.filter((x) => x.flow)) {
+      const { cameraFps, framesIn, framesDropped } = run.flow;
+      lines.push(`| ${r.clip} | ${r.system} | ${fmt(cameraFps)} | ${fmt(run.fps)} | ${framesDropped} / ${framesIn} (${fmt(framesIn > 0 ? (100 * framesDropped) / framesIn : null)} %) | ${fmt(run.cpuCoresBusy, 2)} |`);
+    }
+  }
+}
+
 // Per thread: where a pipeline that drops frames with a core idle is waiting (one thread at a full core, the rest idle).
 const withThreads = report.results.filter((r) => r.runs.some((run) => run.busiestThreads?.length));
 if (withThreads.length) {

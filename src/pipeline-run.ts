@@ -16,7 +16,7 @@ import type { WorkerBridge } from './worker-bridge.js';
 import { rethrowAsBlurError } from './worker-errors.js';
 import { WorkerSupervisor, type SupervisorHost } from './worker-supervisor.js';
 
-export const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, frameRoutes: null, gpuDevices: 0, segmenter: null, segmenterWorkers: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
+export const EMPTY_STATS: PipelineStats = { framesIn: 0, framesOut: 0, framesDropped: 0, framesWithoutMask: 0, masks: 0, background: 'blur', compositor: null, gpuBytes: null, frameRoutes: null, gpuDevices: 0, segmenter: null, segmenterWorkers: 0, compositeWorkers: 0, adaptation: { level: 0, segmentEvery: 1, model: 'general' }, stages: {} };
 /** Longest wait, once the backend runs, for the first processed frame: a camera that sends nothing must become an error. */
 const FIRST_FRAME_TIMEOUT_MS = 10000;
 /**

@@ -12,6 +12,8 @@ import { segmenterRuntimeFor, type LiveOptions, type SegmenterRuntime } from '..
 import { type MainToWorker, type RefusedBackend, type TransportInit, type WorkerToMain } from '../contract/protocol.js';
 import { probeWorker } from './worker-capabilities.js';
 import { probeFrameRoutes } from '../gpu/webgpu/frame-routes.js';
+import { COMPOSITE_BAND_WORKER_NAME } from '../gpu/cpu/composite-band-helper.js';
+import { serveCompositeBands } from '../gpu/cpu/composite-band-server.js';
 
 /**
  * The blur worker: owns the GPU device or context, the segmenter and the
@@ -43,6 +45,11 @@ let pixelSink: PixelFrameSink | null = null;
 let pendingBackground: Background | null = null;
 /** Options that arrived while the backend was still starting: the pipeline starts with the latest. */
 let pendingOptions: LiveOptions | null = null;
+
+/** The CPU renderer's second thread: a copy of this worker that composites bands (gpu/cpu/composite-band-helper.ts). */
+function startCompositeHelperWorker(): Worker {
+  return new Worker(self.location.href, { type: 'module', name: COMPOSITE_BAND_WORKER_NAME });
+}
 
 function closeImage(background: Background | null): void {
   if (background?.kind === 'image') background.image.close();
@@ -123,6 +130,7 @@ async function handle(message: MainToWorker): Promise<void> {
         renderer: 'auto',
         brokenBlur: [],
         onLost: (backend, reason) => void onGpuLost(backend, reason),
+        cpu: { startHelperWorker: startCompositeHelperWorker },
       };
       post({ type: 'probed', capabilities });
       return;
@@ -133,7 +141,14 @@ async function handle(message: MainToWorker): Promise<void> {
       return;
     case 'start': {
       if (!backendContext) throw new Error('start before probe');
-      backendContext = { ...backendContext, profile: message.profile, renderer: message.renderer, brokenBlur: message.testHooks.brokenBlur ?? [] };
+      const silenceHelperAfterBands = message.testHooks.silenceCompositeHelperAfterBands;
+      backendContext = {
+        ...backendContext,
+        profile: message.profile,
+        renderer: message.renderer,
+        brokenBlur: message.testHooks.brokenBlur ?? [],
+        cpu: { startHelperWorker: startCompositeHelperWorker, ...(silenceHelperAfterBands !== undefined ? { silenceHelperAfterBands } : {}) },
+      };
       closeImage(pendingBackground);
       pendingBackground = message.background;
       fallbacks = [...message.backends];
@@ -239,8 +254,13 @@ async function handle(message: MainToWorker): Promise<void> {
   }
 }
 
-self.addEventListener('message', (event: MessageEvent<MainToWorker>) => {
-  handle(event.data).catch((error: unknown) => {
-    fatal('worker-crashed', `The blur worker failed: ${error instanceof Error ? error.message : String(error)}`, error);
+if (self.name === COMPOSITE_BAND_WORKER_NAME) {
+  // A copy started by a CPU renderer as its second thread: it composites bands and nothing else.
+  serveCompositeBands(self);
+} else {
+  self.addEventListener('message', (event: MessageEvent<MainToWorker>) => {
+    handle(event.data).catch((error: unknown) => {
+      fatal('worker-crashed', `The blur worker failed: ${error instanceof Error ? error.message : String(error)}`, error);
+    });
   });
-});
+}

@@ -1,6 +1,7 @@
 import type { Compositor } from '../gpu/compositor.js';
 import type { StartedCompositor } from '../gpu/backend-descriptor.js';
 import { startCpuRenderer } from '../gpu/cpu/backend.js';
+import type { CpuCompositorOptions } from '../gpu/cpu/cpu-compositor.js';
 import { proveBlur, type BlurProof } from './blur-proof.js';
 import type { BackendName } from '../contract/backend.js';
 import type { RendererPreference } from '../contract/options.js';
@@ -22,6 +23,8 @@ export interface BackendContext {
   readonly brokenBlur: readonly BackendName[];
   /** Called once when the running backend's device or context is lost unexpectedly. */
   readonly onLost: (backend: BackendName, reason: string) => void;
+  /** What the CPU renderer needs: how to start its second thread. */
+  readonly cpu: CpuCompositorOptions;
 }
 
 /** A backend that would not start or did not prove its blur; the reason goes to `tierchange.detail.refused`. */
@@ -113,15 +116,16 @@ export async function startBackend(backend: BackendName, context: BackendContext
   const entry = context.probes.find((e) => e.descriptor.name === backend);
   if (!entry) throw new BackendRefused(backend, `${backend} is not a registered backend`);
   const { descriptor, probe } = entry;
-  const startOwn = (): StartedCompositor => probe.start({ profile: context.profile, onLost: (reason) => context.onLost(backend, reason) });
+  const startOwn = (): StartedCompositor => probe.start({ profile: context.profile, onLost: (reason) => context.onLost(backend, reason), cpu: context.cpu });
+  const startCpu = (): StartedCompositor => startCpuRenderer(context.cpu);
   if (descriptor.renderer === 'cpu') return startProven(backend, 'cpu', startOwn, context);
   if (context.renderer === 'gpu') return startProven(backend, 'gpu', startOwn, context);
   // No device to hold: the caller releases the probe's once no backend left to try needs it.
-  if (probe.software) return startProven(backend, 'cpu', startCpuRenderer, context);
+  if (probe.software) return startProven(backend, 'cpu', startCpu, context);
   const gpu = await startProven(backend, 'gpu', startOwn, context);
   let cpu: RunningBackend;
   try {
-    cpu = await startProven(backend, 'cpu', startCpuRenderer, context);
+    cpu = await startProven(backend, 'cpu', startCpu, context);
   } catch {
     return gpu;
   }

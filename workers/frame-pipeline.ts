@@ -5,6 +5,7 @@ import type { FrameSink } from './frame-sink.js';
 import { FrameBudgetGovernor } from './frame-budget-governor.js';
 import { liveGpuDevices } from '../gpu/webgpu/webgpu-probe.js';
 import { liveSegmenterWorkers } from './remote-segmenter.js';
+import { liveCompositeHelpers } from '../gpu/cpu/composite-band-helper.js';
 import { LatestFrameSlot } from './latest-frame-slot.js';
 import { ModelLoadError, SegmenterStalled, type Segmenter } from './segmenter.js';
 import { StageTimer } from './stage-timer.js';
@@ -160,6 +161,7 @@ export class FramePipeline {
       gpuDevices: liveGpuDevices(),
       segmenter: this.init.segmenterRuntime(),
       segmenterWorkers: liveSegmenterWorkers(),
+      compositeWorkers: liveCompositeHelpers(),
       stages: this.timer.summary(),
     };
   }

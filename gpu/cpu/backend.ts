@@ -1,9 +1,9 @@
-import type { BackendDescriptor, StartedCompositor } from '../backend-descriptor.js';
-import { CpuCompositor } from './cpu-compositor.js';
+import type { BackendDescriptor, StartedCompositor, StartOptions } from '../backend-descriptor.js';
+import { CpuCompositor, type CpuCompositorOptions } from './cpu-compositor.js';
 
 /** The CPU renderer, paired with MediaPipe's CPU delegate: tier 4, and what a software GPU's backend renders with. */
-export function startCpuRenderer(): StartedCompositor {
-  const compositor = new CpuCompositor();
+export function startCpuRenderer(options: CpuCompositorOptions): StartedCompositor {
+  const compositor = new CpuCompositor(options);
   return { compositor, delegate: 'CPU', loseForTest: () => undefined, release: () => compositor.destroy() };
 }
 
@@ -15,6 +15,6 @@ export const cpuBackend: BackendDescriptor = {
   // with the CPU renderer also left MediaPipe stuck making its WebGL context more often than not.)
   rungs: [{ tier: 4, transports: ['insertable', 'capture'], needsWebAssembly: true }],
   async probe() {
-    return { available: true, reason: '', software: false, start: startCpuRenderer, release: () => undefined };
+    return { available: true, reason: '', software: false, start: (options: StartOptions) => startCpuRenderer(options.cpu), release: () => undefined };
   },
 };

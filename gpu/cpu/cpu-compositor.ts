@@ -10,6 +10,7 @@ import { halveRgb, halveRgba, resampleToImageData } from './box-downscale.js';
 import { RgbGaussianBlur } from './rgb-gaussian-blur.js';
 import { emptyRgbImage, type RgbImage } from './rgb-image.js';
 import { RgbaCompositePass, type PersonMask } from './rgba-composite.js';
+import { CompositeBandHelper } from './composite-band-helper.js';
 
 /** The CPU renderer never blurs at full size: its smallest downsample is 2. */
 const MIN_DOWNSAMPLE = 2;
@@ -34,12 +35,33 @@ interface FrameBuffers {
 const FRAME_BUFFER_SLOTS = 3;
 
 /**
+ * The share of a frame's rows that the helper thread composites. The blur
+ * worker also copies, halves, refines and blurs each frame (about 12 ms of
+ * its 37 at 720p), so the helper takes more than half of the composite.
+ */
+const HELPER_ROW_SHARE = 0.6;
+/** Frames shorter than this are composited on one thread: the hand-over would cost more than it saves. */
+const MIN_SPLIT_HEIGHT = 240;
+
+export interface CpuCompositorOptions {
+  /**
+   * Starts the worker of the composite's second thread (a copy of the blur
+   * worker, see CompositeBandHelper); absent or null: one thread.
+   */
+  readonly startHelperWorker?: (() => Worker) | null;
+  /** Test hook: the helper stops answering after this many bands. */
+  readonly silenceHelperAfterBands?: number;
+}
+
+/**
  * The renderer for machines whose only GPU is a software one (SwiftShader,
  * llvmpipe, a WebGPU fallback adapter). There, one full-screen 720p GPU pass
  * costs ~60 ms of CPU, while this whole pipeline in plain typed-array loops
  * costs ~15 ms: copy the frame's RGBA once, halve it (the model's input and
  * the blur both start from that copy), blur a small copy, and mix in place.
- * The output is a new RGBA VideoFrame with the input's timestamp.
+ * The output is a new RGBA VideoFrame with the input's timestamp. Where the
+ * machine has a second core, the mix of the frame's lower rows runs on a
+ * helper thread meanwhile (CompositeBandHelper).
  */
 export class CpuCompositor implements Compositor {
   readonly name = 'cpu';
@@ -59,6 +81,14 @@ export class CpuCompositor implements Compositor {
   private mask: PersonMask | null = null;
   private maskData = new Float32Array(0);
   private kernel: { sigma: number; downsample: number; kernel: GaussianKernel } | null = null;
+  private helper: CompositeBandHelper | null;
+  /** The frame's row above the helper's band, as it was: what the guided weight reads if that band comes back here. */
+  private helperRowAbove = new Uint8ClampedArray(0);
+
+  constructor(options: CpuCompositorOptions = {}) {
+    const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
+    this.helper = options.startHelperWorker && cores >= 2 ? CompositeBandHelper.start(options.startHelperWorker, options.silenceHelperAfterBands) : null;
+  }
 
   get hasMask(): boolean {
     return this.mask !== null;
@@ -102,6 +132,7 @@ export class CpuCompositor implements Compositor {
     this.refiner.clear();
     this.guided.clear();
     this.pass.forgetShownWeights();
+    this.helper?.forgetShownWeights();
     this.mask = null;
   }
 
@@ -134,7 +165,7 @@ export class CpuCompositor implements Compositor {
         this.blur.blur(small, kernel, this.blurred);
         timings.blur = performance.now() - blurStarted;
         const compositeStarted = performance.now();
-        this.pass.composite(slot.rgba, width, height, this.blurred, downsample, mask);
+        await this.composite(slot.rgba, width, height, downsample, mask, params.edgeHold);
         timings.composite = performance.now() - compositeStarted;
       }
       const outputStarted = performance.now();
@@ -155,12 +186,37 @@ export class CpuCompositor implements Compositor {
   }
 
   destroy(): void {
+    this.helper?.destroy();
+    this.helper = null;
     this.refiner.clear();
     this.guided.clear();
     this.background.clear();
     this.mask = null;
     this.slots.length = 0;
     this.blurred.data = new Float32Array(0);
+  }
+
+  /**
+   * The blurred copy mixed with the frame, in place: the top rows here, the
+   * bottom rows on the helper's thread at the same time where it is running.
+   * Rows the helper fails to return are composited here: none leaves raw.
+   */
+  private async composite(rgba: Uint8ClampedArray, width: number, height: number, downsample: number, mask: PersonMask | null, edgeHold: number): Promise<void> {
+    if (this.helper?.isEnded) this.helper = null;
+    const helper = this.helper;
+    if (!helper?.usable || height < MIN_SPLIT_HEIGHT) {
+      this.pass.composite(rgba, width, height, this.blurred, downsample, mask);
+      return;
+    }
+    const split = Math.round(height * (1 - HELPER_ROW_SHARE));
+    const rowBytes = width * 4;
+    if (this.helperRowAbove.length !== rowBytes) this.helperRowAbove = new Uint8ClampedArray(rowBytes);
+    this.helperRowAbove.set(rgba.subarray((split - 1) * rowBytes, split * rowBytes));
+    // The helper's rows are copied out before this thread overwrites the row above them.
+    const answered = helper.composite(rgba, width, height, split, this.blurred, downsample, mask, edgeHold);
+    this.pass.composite(rgba, width, height, this.blurred, downsample, mask, { first: 0, last: split, origin: 0 });
+    if (await answered) return;
+    this.pass.composite(rgba, width, height, this.blurred, downsample, mask, { first: split, last: height, origin: 0, above: this.helperRowAbove });
   }
 
   /**

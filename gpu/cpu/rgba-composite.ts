@@ -24,6 +24,27 @@ export interface PersonMask {
 }
 
 /**
+ * Rows `first` to `last` − 1 of a frame `height` rows tall, where the RGBA
+ * buffer given holds the frame's rows from `origin` on: a band of the frame
+ * that another thread composites (gpu/cpu/composite-band-helper.ts). The
+ * buffer must also hold the row below the band (unless it is the frame's
+ * last), and the row above it (unless `above` gives that row's original
+ * colours, or the band starts at the top): the guided weight's tent reads both.
+ */
+export interface RowBand {
+  readonly first: number;
+  readonly last: number;
+  readonly origin: number;
+  /** The frame's row `first` − 1 as it was before any pass wrote it; needed when the buffer's copy was overwritten. */
+  readonly above?: Uint8ClampedArray;
+}
+
+/** The whole frame, held whole. */
+export function wholeFrame(height: number): RowBand {
+  return { first: 0, last: height, origin: 0 };
+}
+
+/**
  * The CPU renderer's final pass, in place over the frame's RGBA bytes: each
  * pixel becomes blurred + (frame − blurred) × mask, with the blurred copy and
  * the mask both stretched bilinearly to full size. Rows are interpolated
@@ -58,7 +79,7 @@ export class RgbaCompositePass {
    * in order, top to bottom, before that row is overwritten: it keeps the
    * row's original colours for the next row's tent.
    */
-  private fillAlphaRow(rgba: Uint8ClampedArray, width: number, height: number, y: number, mask: PersonMask): Float32Array {
+  private fillAlphaRow(rgba: Uint8ClampedArray, width: number, height: number, y: number, mask: PersonMask, origin: number): Float32Array {
     const channels = mask.kind === 'guided' ? 4 : 1;
     const mx = (this.maskX = cachedAxis(this.maskX, mask.width, width));
     const my = (this.maskY = cachedAxis(this.maskY, mask.height, height));
@@ -84,7 +105,7 @@ export class RgbaCompositePass {
     }
     const rowBytes = width * 4;
     if (this.rowAbove.length !== rowBytes) this.rowAbove = new Uint8ClampedArray(rowBytes);
-    const row = y * rowBytes;
+    const row = (y - origin) * rowBytes;
     // The rows above and below, edges repeated; the one above is the kept copy, since the pass has overwritten it.
     const above = y === 0 ? rgba.subarray(row, row + rowBytes) : this.rowAbove;
     const below = y === height - 1 ? row : row + rowBytes;
@@ -146,10 +167,27 @@ export class RgbaCompositePass {
   }
 
   /**
+   * Before a band's first row: the row above it, as the frame had it, becomes
+   * the kept copy that the guided weight's tent reads for that row.
+   */
+  private beginBand(rgba: Uint8ClampedArray, width: number, band: RowBand): void {
+    if (band.first === 0) return;
+    const rowBytes = width * 4;
+    if (this.rowAbove.length !== rowBytes) this.rowAbove = new Uint8ClampedArray(rowBytes);
+    if (band.above) {
+      this.rowAbove.set(band.above.subarray(0, rowBytes));
+      return;
+    }
+    const start = (band.first - 1 - band.origin) * rowBytes;
+    this.rowAbove.set(rgba.subarray(start, start + rowBytes));
+  }
+
+  /**
    * `blurred` is the frame downsampled by `downsample` (sizes rounded up);
    * `mask` null blurs the whole frame: fail closed while no mask exists.
+   * `band` limits the pass to some of the frame's rows (see RowBand).
    */
-  composite(rgba: Uint8ClampedArray, width: number, height: number, blurred: RgbImage, downsample: number, mask: PersonMask | null): void {
+  composite(rgba: Uint8ClampedArray, width: number, height: number, blurred: RgbImage, downsample: number, mask: PersonMask | null, band: RowBand = wholeFrame(height)): void {
     const bx = (this.blurX = cachedAxis(this.blurX, blurred.width, width, downsample));
     const by = (this.blurY = cachedAxis(this.blurY, blurred.height, height, downsample));
     if (this.blurRow.length < blurred.width * 3) this.blurRow = new Float32Array(blurred.width * 3);
@@ -160,12 +198,14 @@ export class RgbaCompositePass {
     // Locals, so the hot loop reads no object properties.
     const blurIndex = bx.index;
     const blurWeight = bx.weight;
-    for (let y = 0; y < height; y++) {
+    const { first, last, origin } = band;
+    if (mask) this.beginBand(rgba, width, band);
+    for (let y = first; y < last; y++) {
       const b0 = by.index[y]! * blurRowValues;
       const b1 = blurred.height < 2 ? b0 : b0 + blurRowValues;
       const bf = by.weight[y]!;
       for (let i = 0; i < blurRowValues; i++) blurRow[i] = src[b0 + i]! + (src[b1 + i]! - src[b0 + i]!) * bf;
-      let p = y * width * 4;
+      let p = (y - origin) * width * 4;
       if (!mask) {
         for (let x = 0; x < width; x++, p += 4) {
           const b = blurIndex[x]! * 3;
@@ -176,7 +216,7 @@ export class RgbaCompositePass {
         }
         continue;
       }
-      const alphas = this.fillAlphaRow(rgba, width, height, y, mask);
+      const alphas = this.fillAlphaRow(rgba, width, height, y, mask, origin);
       for (let x = 0; x < width; x++, p += 4) {
         const alpha = alphas[x]!;
         if (alpha >= OPAQUE) continue;
@@ -220,7 +260,7 @@ export class RgbaCompositePass {
     const lightIndex = lx.index;
     const lightWeight = lx.weight;
     for (let y = 0; y < height; y++) {
-      const alphas = this.fillAlphaRow(rgba, width, height, y, mask);
+      const alphas = this.fillAlphaRow(rgba, width, height, y, mask, 0);
       const l0 = ly.index[y]! * lightRowValues;
       const l1 = light.height < 2 ? l0 : l0 + lightRowValues;
       const lf = ly.weight[y]!;
@@ -262,7 +302,7 @@ export class RgbaCompositePass {
       return;
     }
     for (let y = 0; y < height; y++) {
-      const alphas = this.fillAlphaRow(rgba, width, height, y, mask);
+      const alphas = this.fillAlphaRow(rgba, width, height, y, mask, 0);
       let p = y * width * 4;
       for (let x = 0; x < width; x++, p += 4) {
         rgba[p] = rgba[p + 1] = rgba[p + 2] = alphas[x]! * 255;

@@ -165,6 +165,7 @@ if (inputReader) (async () => {
     const { value, done } = await inputReader.read();
     if (done) return;
     const arrived = performance.now();
+    if (window_) window_.cameraFrames++;
     arrivals.set(value.timestamp, arrived);
     captureOffset = Math.min(captureOffset, arrived - value.timestamp / 1000);
     value.close();
@@ -173,6 +174,23 @@ if (inputReader) (async () => {
 })();
 
 let window_ = null;
+
+/**
+ * Where frames went in the window: the camera's own rate (the page's clone of
+ * it; null where the page has no track processor), and of the frames the
+ * pipeline took in, how many it dropped because a newer one came first. The
+ * counters come from stats, posted every 500 ms, so the two are compared as
+ * a share, from the same two posts.
+ */
+function frameFlow(window, end, seconds) {
+  const start = window.statsStart;
+  if (typeof start?.framesIn !== 'number' || typeof end?.framesIn !== 'number') return null;
+  return {
+    cameraFps: mainThreadProcessor ? window.cameraFrames / seconds : null,
+    framesIn: end.framesIn - start.framesIn,
+    framesDropped: end.framesDropped - start.framesDropped,
+  };
+}
 // WebKit has no track processor on the page. There the output is counted as the frames the processor wrote
 // into it (`stats.framesOut` over the window): a <video> playing the track to count its frames, even one out of
 // the document, costs WebKitGTK on llvmpipe most of a core (GStreamer uploads every frame), as much as
@@ -240,7 +258,7 @@ window.bench = {
   tier: running.tier,
   info: running.info,
   startWindow() {
-    window_ = { started: performance.now(), framesOutStart: running.stats().framesOut ?? 0, frames: 0, unmatched: 0, latencies: [], outputs: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null, processedStart: running.processedFrames() };
+    window_ = { started: performance.now(), framesOutStart: running.stats().framesOut ?? 0, statsStart: running.stats(), cameraFrames: 0, frames: 0, unmatched: 0, latencies: [], outputs: [], longTaskStart: longTaskMs, heapStart: performance.memory?.usedJSHeapSize ?? null, processedStart: running.processedFrames() };
   },
   /**
    * The JS heaps now: the page's and each worker's, from
@@ -286,6 +304,7 @@ window.bench = {
       longTaskSource,
       heapDeltaBytes: performance.memory ? performance.memory.usedJSHeapSize - window_.heapStart : null,
       stats: running.stats(),
+      flow: frameFlow(window_, running.stats(), seconds),
       info: running.info,
       offOriginRequests: [...offOriginRequests],
     };

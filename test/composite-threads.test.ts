@@ -1,0 +1,184 @@
+import { expect } from '@open-wc/testing';
+import { RgbaCompositePass, type PersonMask } from '../gpu/cpu/rgba-composite.js';
+import type { RgbImage } from '../gpu/cpu/rgb-image.js';
+import { deepRegion, laplacianVariance, loadGroundTruth } from './helpers/image-metrics.js';
+import { runStill, type StillRun } from './helpers/settled.js';
+import { waitFor } from './helpers/resource-spy.js';
+import { readConsole, startConsoleWatch } from './helpers/console-watch.js';
+import type { Pixels } from './helpers/frames.js';
+
+const PORTRAIT = '/media/stills/portrait.jpg';
+const PORTRAIT_MASK = '/media/stills/portrait-mask.png';
+
+const WIDTH = 320;
+const HEIGHT = 240;
+const DOWNSAMPLE = 4;
+/** Where the second thread's band starts in these tests: any row but the first works the same. */
+const SPLIT = 97;
+
+/** A frame with detail everywhere (so that the guided weight's tent reads real colour differences). */
+function testFrame(seed: number): Uint8ClampedArray {
+  const rgba = new Uint8ClampedArray(WIDTH * HEIGHT * 4);
+  for (let i = 0; i < WIDTH * HEIGHT; i++) {
+    const x = i % WIDTH;
+    const y = Math.floor(i / WIDTH);
+    rgba[i * 4] = (x * 7 + y * 3 + seed * 11) % 256;
+    rgba[i * 4 + 1] = (x * 13 + y * 5 + seed * 3) % 256;
+    rgba[i * 4 + 2] = ((x ^ y) * 9 + seed) % 256;
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}
+
+function blurredCopy(): RgbImage {
+  const width = Math.ceil(WIDTH / DOWNSAMPLE);
+  const height = Math.ceil(HEIGHT / DOWNSAMPLE);
+  const data = new Float32Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 256;
+  return { width, height, data };
+}
+
+/** A guided mask whose coefficients vary, so that edge pixels read the frame's colours; seed moves them a little. */
+function guidedMask(seed: number): PersonMask {
+  const width = 40;
+  const height = 30;
+  const data = new Float32Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const t = (y * width + x) * 4;
+      const edge = Math.abs(x - 20 - seed) < 4;
+      data[t] = edge ? 0.9 : 0;
+      data[t + 1] = edge ? -0.4 : 0;
+      data[t + 2] = edge ? 0.3 : 0;
+      data[t + 3] = x < 20 + seed ? 0.95 : edge ? 0.3 : 0.02;
+    }
+  }
+  return { kind: 'guided', width, height, data };
+}
+
+function confidenceMask(): PersonMask {
+  const width = 40;
+  const height = 30;
+  const data = new Float32Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = ((i % width) / width) ** 2;
+  return { kind: 'confidence', width, height, data };
+}
+
+/** Composites on "two threads" as the CPU renderer does: the band below SPLIT in a copy of its own, by a pass of its own. */
+function compositeInBands(top: RgbaCompositePass, bottom: RgbaCompositePass, rgba: Uint8ClampedArray, blurred: RgbImage, mask: PersonMask | null): void {
+  const rowBytes = WIDTH * 4;
+  const band = rgba.slice((SPLIT - 1) * rowBytes);
+  top.composite(rgba, WIDTH, HEIGHT, blurred, DOWNSAMPLE, mask, { first: 0, last: SPLIT, origin: 0 });
+  bottom.composite(band, WIDTH, HEIGHT, blurred, DOWNSAMPLE, mask, { first: SPLIT, last: HEIGHT, origin: SPLIT - 1 });
+  rgba.set(band.subarray(rowBytes), SPLIT * rowBytes);
+}
+
+/** The helper failed: its band is composited on this thread after the top, from the row above as it was. */
+function compositeTopThenFallback(pass: RgbaCompositePass, rgba: Uint8ClampedArray, blurred: RgbImage, mask: PersonMask | null): void {
+  const rowBytes = WIDTH * 4;
+  const above = rgba.slice((SPLIT - 1) * rowBytes, SPLIT * rowBytes);
+  pass.composite(rgba, WIDTH, HEIGHT, blurred, DOWNSAMPLE, mask, { first: 0, last: SPLIT, origin: 0 });
+  pass.composite(rgba, WIDTH, HEIGHT, blurred, DOWNSAMPLE, mask, { first: SPLIT, last: HEIGHT, origin: 0, above });
+}
+
+function differingBytes(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+  return differing;
+}
+
+describe('the CPU renderer\'s composite in two bands', () => {
+  const masks: Array<[string, (seed: number) => PersonMask | null]> = [
+    ['no mask (blurred whole)', () => null],
+    ['a confidence mask', () => confidenceMask()],
+    ['a guided mask, with the edge\'s hold over three frames', (seed) => guidedMask(seed)],
+  ];
+  for (const [name, maskFor] of masks) {
+    it(`${name}: two bands, or the top then the fallback, give the bytes of one pass`, () => {
+      const whole = new RgbaCompositePass();
+      const top = new RgbaCompositePass();
+      const bottom = new RgbaCompositePass();
+      const fallback = new RgbaCompositePass();
+      for (const pass of [whole, top, bottom, fallback]) {
+        pass.forgetShownWeights();
+        pass.edgeHold = 10 / 255;
+      }
+      const blurred = blurredCopy();
+      for (let seed = 0; seed < 3; seed++) {
+        const mask = maskFor(seed);
+        const expected = testFrame(seed);
+        const banded = expected.slice();
+        const fellBack = expected.slice();
+        const original = expected.slice();
+        whole.composite(expected, WIDTH, HEIGHT, blurred, DOWNSAMPLE, mask);
+        compositeInBands(top, bottom, banded, blurred, mask);
+        compositeTopThenFallback(fallback, fellBack, blurred, mask);
+        // The pass changed the frame (so the comparison means something), and both ways agree byte for byte.
+        expect(differingBytes(expected, original), `frame ${seed}: composited`).to.be.above(WIDTH * HEIGHT);
+        expect(differingBytes(banded, expected), `frame ${seed}: two bands`).to.equal(0);
+        expect(differingBytes(fellBack, expected), `frame ${seed}: the fallback`).to.equal(0);
+      }
+    });
+  }
+});
+
+/** The rows at and below the middle: always within the helper's band, whatever its share. */
+function lowerHalf(region: Uint8Array, width: number, height: number): Uint8Array {
+  const lower = region.slice();
+  lower.fill(0, 0, Math.ceil(height / 2) * width);
+  return lower;
+}
+
+describe('the CPU renderer on two threads, through BlurProcessor', () => {
+  let run: StillRun | null = null;
+  afterEach(async () => {
+    await run?.stop();
+    run = null;
+  });
+  /** A machine with one core keeps the composite on one thread. */
+  const helpers = navigator.hardwareConcurrency >= 2 ? 1 : 0;
+
+  it(`composites with ${helpers} helper thread, blurs the room in the lower half and keeps the person sharp, and ends the helper at stop`, async () => {
+    const truth = await loadGroundTruth(PORTRAIT_MASK);
+    run = await runStill(PORTRAIT, { sigma: 8, maxTier: 4 });
+    expect(run.processor.stats.compositor).to.equal('cpu');
+    await waitFor(() => run!.processor.stats.compositeWorkers === helpers, `${helpers} composite helper`);
+    const output = await run.settled();
+    const room = lowerHalf(deepRegion(truth, 0), truth.width, truth.height);
+    const person = lowerHalf(deepRegion(truth, 1), truth.width, truth.height);
+    const roomRatio = laplacianVariance(output, room) / laplacianVariance(run.input, room);
+    const personRatio = laplacianVariance(output, person) / laplacianVariance(run.input, person);
+    console.log(`lower half: room detail ×${roomRatio.toFixed(3)}, person ×${personRatio.toFixed(3)}; helpers ${run.processor.stats.compositeWorkers}`);
+    expect(roomRatio, 'the room in the lower half').to.be.below(0.2);
+    expect(personRatio, 'the person in the lower half').to.be.above(0.8);
+    expect(run.processor.stats.compositeWorkers).to.equal(helpers);
+    await run.stop();
+    expect(run.processor.stats.compositeWorkers, 'helpers left at stop').to.equal(0);
+    run = null;
+  });
+
+  it('a helper that stops answering is ended after its deadline; its rows are blurred here, and frames go on', async function () {
+    if (helpers === 0) this.skip();
+    await startConsoleWatch();
+    // No mask for the whole test: every row of every frame must be blurred whole, the helper's rows included.
+    run = await runStill(PORTRAIT, { sigma: 8, maxTier: 4, testHooks: { delaySegmenterMs: 600000, silenceCompositeHelperAfterBands: 10 } });
+    const whole = new Uint8Array(run.input.width * run.input.height).fill(1);
+    const lower = lowerHalf(whole, run.input.width, run.input.height);
+    const inputDetail = laplacianVariance(run.input, lower);
+    const check = (frame: Pixels, what: string): void => {
+      expect(laplacianVariance(frame, lower) / inputDetail, what).to.be.below(0.2);
+    };
+    let frames = 0;
+    while (run.processor.stats.compositeWorkers > 0) {
+      check(await run.reader.next(), `frame ${++frames}, helper running`);
+      expect(frames, 'frames before the helper was ended').to.be.below(600);
+    }
+    const framesOut = run.processor.stats.framesOut;
+    for (let i = 0; i < 20; i++) check(await run.reader.next(), `frame ${i + 1} after the helper was ended`);
+    await waitFor(() => run!.processor.stats.framesOut >= framesOut + 20, 'frames counted after the helper ended', 3000);
+    // Chromium echoes a worker's console on the page's; the worker's own entries count.
+    const warnings = (await readConsole()).filter((entry) => entry.origin.startsWith('worker') && /second thread was stopped: it gave no answer/.test(entry.text));
+    expect(warnings, JSON.stringify(warnings)).to.have.length(1);
+    expect(run.processor.stats.masks).to.equal(0);
+  });
+});
