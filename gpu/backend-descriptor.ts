@@ -24,7 +24,7 @@ export interface StartOptions {
   /** Called once when the device or context is lost unexpectedly (never after `release`). */
   readonly onLost: (reason: string) => void;
   /** What the CPU renderer needs (see CpuCompositorOptions): its second thread. */
-  readonly cpu: CpuCompositorOptions;
+  readonly cpuRenderer: CpuCompositorOptions;
 }
 
 /** What a backend's probe found in the worker, and how to start on it. */

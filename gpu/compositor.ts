@@ -53,6 +53,12 @@ export interface CompositorTimings {
   refine?: number;
   blur?: number;
   composite?: number;
+  /**
+   * The lower rows' composite on the CPU renderer's helper thread, timed
+   * there; meanwhile the worker composites the rest, and `composite` is the
+   * wall time of both.
+   */
+  band?: number;
 }
 
 export interface Compositor {

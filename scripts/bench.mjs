@@ -396,7 +396,8 @@ for (const r of report.results) {
 lines.push('');
 lines.push('Per-stage ms, p50 / p95 (profiling run: each GPU stage waits for the GPU):');
 lines.push('');
-const stageNames = ['upload', 'scale', 'readback', 'segment', 'refine', 'blur', 'composite', 'total'];
+// `band`: the CPU renderer's helper thread, compositing the lower rows while the worker composites the rest (within `composite`).
+const stageNames = ['upload', 'scale', 'readback', 'segment', 'refine', 'blur', 'composite', 'band', 'total'];
 lines.push(`| clip | system | ${stageNames.join(' | ')} |`);
 lines.push(`|---|---|${stageNames.map(() => '---').join('|')}|`);
 for (const r of report.results.filter((x) => x.profiledStages)) {

@@ -1,5 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { RgbaCompositePass, type PersonMask } from '../gpu/cpu/rgba-composite.js';
+import { CpuCompositor, type CpuCompositorOptions } from '../gpu/cpu/cpu-compositor.js';
+import { COMPOSITE_BAND_WORKER_NAME } from '../gpu/cpu/composite-band-helper.js';
+import type { CompositorTimings, ConfidenceMask } from '../gpu/compositor.js';
 import type { RgbImage } from '../gpu/cpu/rgb-image.js';
 import { deepRegion, laplacianVariance, loadGroundTruth } from './helpers/image-metrics.js';
 import { runStill, type StillRun } from './helpers/settled.js';
@@ -122,6 +125,131 @@ describe('the CPU renderer\'s composite in two bands', () => {
   }
 });
 
+const FRAME_WIDTH = 640;
+const FRAME_HEIGHT = 360;
+const MASK_WIDTH = 256;
+const MASK_HEIGHT = 144;
+
+/** A textured room with a bright oval "person" that moves 6 px a frame, so that edges and the edge's hold both matter. */
+function movingPersonFrame(index: number): VideoFrame {
+  const rgba = new Uint8ClampedArray(FRAME_WIDTH * FRAME_HEIGHT * 4);
+  const cx = FRAME_WIDTH / 2 + index * 6;
+  for (let y = 0; y < FRAME_HEIGHT; y++) {
+    for (let x = 0; x < FRAME_WIDTH; x++) {
+      const i = (y * FRAME_WIDTH + x) * 4;
+      const inside = ((x - cx) / 140) ** 2 + ((y - 220) / 170) ** 2 < 1;
+      rgba[i] = inside ? 220 - (y % 7) * 3 : ((x >> 3) + (y >> 3)) % 2 === 0 ? 40 : 170;
+      rgba[i + 1] = inside ? 180 + (x % 5) * 4 : (x * 3 + y) % 200;
+      rgba[i + 2] = inside ? 150 : (x ^ y) % 256;
+      rgba[i + 3] = 255;
+    }
+  }
+  return new VideoFrame(rgba, { format: 'RGBA', codedWidth: FRAME_WIDTH, codedHeight: FRAME_HEIGHT, timestamp: index * 33333 });
+}
+
+/** The model's mask for that frame: the oval, soft over a few texels. */
+function movingPersonMask(index: number): ConfidenceMask {
+  const data = new Float32Array(MASK_WIDTH * MASK_HEIGHT);
+  const cx = (FRAME_WIDTH / 2 + index * 6) * (MASK_WIDTH / FRAME_WIDTH);
+  const scale = MASK_WIDTH / FRAME_WIDTH;
+  for (let y = 0; y < MASK_HEIGHT; y++) {
+    for (let x = 0; x < MASK_WIDTH; x++) {
+      const r = Math.sqrt(((x - cx) / (140 * scale)) ** 2 + ((y - 220 * scale) / (170 * scale)) ** 2);
+      data[y * MASK_WIDTH + x] = Math.min(1, Math.max(0, (1.08 - r) / 0.16));
+    }
+  }
+  return { width: MASK_WIDTH, height: MASK_HEIGHT, data };
+}
+
+interface RenderedSequence {
+  readonly outputs: Uint8ClampedArray[];
+  /** The helper's milliseconds for each frame (undefined: no band was composited there). */
+  readonly bandMs: Array<number | undefined>;
+}
+
+/** Segments (with the frame's known mask) and renders `count` frames through a real CpuCompositor, guided refinement, the hold on. */
+async function renderSequence(compositor: CpuCompositor, count: number): Promise<RenderedSequence> {
+  const outputs: Uint8ClampedArray[] = [];
+  const bandMs: Array<number | undefined> = [];
+  for (let index = 0; index < count; index++) {
+    const frame = movingPersonFrame(index);
+    const timings: CompositorTimings = {};
+    try {
+      const guide = await compositor.prepareModelInput(frame, MASK_WIDTH, MASK_HEIGHT, timings);
+      await compositor.pushMask(movingPersonMask(index), guide, 'guided', timings);
+      const output = await compositor.render(frame, { sigma: 8, view: 'composite', refinement: 'guided', lightWrap: 0, edgeHold: 10 / 255 }, timings);
+      const bytes = new Uint8ClampedArray(FRAME_WIDTH * FRAME_HEIGHT * 4);
+      await output.copyTo(bytes, { format: 'RGBA' });
+      output.close();
+      outputs.push(bytes);
+      bandMs.push(timings.band);
+    } finally {
+      frame.close();
+    }
+  }
+  return { outputs, bandMs };
+}
+
+async function compositorWithHelper(options: CpuCompositorOptions): Promise<CpuCompositor> {
+  const compositor = new CpuCompositor(options);
+  const started = performance.now();
+  while (compositor.compositeThreads !== 2) {
+    if (performance.now() - started > 10000) throw new Error('the helper was not ready in 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return compositor;
+}
+
+describe('CpuCompositor with its helper thread', () => {
+  const compositors: CpuCompositor[] = [];
+  afterEach(() => {
+    for (const compositor of compositors.splice(0)) compositor.destroy();
+  });
+
+  it('the blur worker started as the helper composites the lower rows of every frame, and the frames equal one thread\'s byte for byte', async function () {
+    if (navigator.hardwareConcurrency < 2) this.skip();
+    const alone = new CpuCompositor();
+    const helped = await compositorWithHelper({ startHelperWorker: () => new Worker('/dist/blur-worker.js', { type: 'module', name: COMPOSITE_BAND_WORKER_NAME }) });
+    compositors.push(alone, helped);
+    expect(alone.compositeThreads).to.equal(1);
+    const expected = await renderSequence(alone, 6);
+    const actual = await renderSequence(helped, 6);
+    console.log(`helper ms per band: ${actual.bandMs.map((ms) => ms?.toFixed(1)).join(', ')}`);
+    for (let i = 0; i < expected.outputs.length; i++) {
+      expect(actual.bandMs[i], `frame ${i}: composited in part by the helper`).to.be.a('number');
+      expect(differingBytes(actual.outputs[i]!, expected.outputs[i]!), `frame ${i}: bytes unlike one thread's`).to.equal(0);
+    }
+    // The frames really were composited: the room changed, so equality is not two pass-throughs.
+    const first = movingPersonFrame(0);
+    const camera = new Uint8ClampedArray(FRAME_WIDTH * FRAME_HEIGHT * 4);
+    await first.copyTo(camera, { format: 'RGBA' });
+    first.close();
+    expect(differingBytes(expected.outputs[0]!, camera)).to.be.above(FRAME_WIDTH * FRAME_HEIGHT);
+  });
+
+  it('a helper whose first band is wrong fails the check, is ended with a warning, and its rows are composited here', async function () {
+    if (navigator.hardwareConcurrency < 2) this.skip();
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    try {
+      const alone = new CpuCompositor();
+      const wrong = await compositorWithHelper({ startHelperWorker: () => new Worker(new URL('./fixtures/wrong-band-worker.ts', import.meta.url), { type: 'module' }) });
+      compositors.push(alone, wrong);
+      const expected = await renderSequence(alone, 3);
+      const actual = await renderSequence(wrong, 3);
+      for (let i = 0; i < expected.outputs.length; i++) {
+        expect(actual.bandMs[i], `frame ${i}: no band from the wrong helper`).to.equal(undefined);
+        expect(differingBytes(actual.outputs[i]!, expected.outputs[i]!), `frame ${i}: bytes unlike one thread's`).to.equal(0);
+      }
+      expect(wrong.compositeThreads).to.equal(1);
+      expect(warnings.filter((w) => /second thread was stopped: its first band differed/.test(w)), warnings.join('\n')).to.have.length(1);
+    } finally {
+      console.warn = warn;
+    }
+  });
+});
+
 /** The rows at and below the middle: always within the helper's band, whatever its share. */
 function lowerHalf(region: Uint8Array, width: number, height: number): Uint8Array {
   const lower = region.slice();
@@ -152,6 +280,8 @@ describe('the CPU renderer on two threads, through BlurProcessor', () => {
     expect(roomRatio, 'the room in the lower half').to.be.below(0.2);
     expect(personRatio, 'the person in the lower half').to.be.above(0.8);
     expect(run.processor.stats.compositeWorkers).to.equal(helpers);
+    // The helper's band is timed there: present only where the helper composited.
+    if (helpers === 1) expect(run.processor.stats.stages.band?.p50, 'the helper\'s milliseconds per band').to.be.above(0);
     await run.stop();
     expect(run.processor.stats.compositeWorkers, 'helpers left at stop').to.equal(0);
     run = null;

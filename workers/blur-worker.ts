@@ -130,7 +130,7 @@ async function handle(message: MainToWorker): Promise<void> {
         renderer: 'auto',
         brokenBlur: [],
         onLost: (backend, reason) => void onGpuLost(backend, reason),
-        cpu: { startHelperWorker: startCompositeHelperWorker },
+        cpuRenderer: { startHelperWorker: startCompositeHelperWorker },
       };
       post({ type: 'probed', capabilities });
       return;
@@ -147,7 +147,7 @@ async function handle(message: MainToWorker): Promise<void> {
         profile: message.profile,
         renderer: message.renderer,
         brokenBlur: message.testHooks.brokenBlur ?? [],
-        cpu: { startHelperWorker: startCompositeHelperWorker, ...(silenceHelperAfterBands !== undefined ? { silenceHelperAfterBands } : {}) },
+        cpuRenderer: { startHelperWorker: startCompositeHelperWorker, ...(silenceHelperAfterBands !== undefined ? { silenceHelperAfterBands } : {}) },
       };
       closeImage(pendingBackground);
       pendingBackground = message.background;

@@ -24,7 +24,7 @@ export interface BackendContext {
   /** Called once when the running backend's device or context is lost unexpectedly. */
   readonly onLost: (backend: BackendName, reason: string) => void;
   /** What the CPU renderer needs: how to start its second thread. */
-  readonly cpu: CpuCompositorOptions;
+  readonly cpuRenderer: CpuCompositorOptions;
 }
 
 /** A backend that would not start or did not prove its blur; the reason goes to `tierchange.detail.refused`. */
@@ -116,8 +116,8 @@ export async function startBackend(backend: BackendName, context: BackendContext
   const entry = context.probes.find((e) => e.descriptor.name === backend);
   if (!entry) throw new BackendRefused(backend, `${backend} is not a registered backend`);
   const { descriptor, probe } = entry;
-  const startOwn = (): StartedCompositor => probe.start({ profile: context.profile, onLost: (reason) => context.onLost(backend, reason), cpu: context.cpu });
-  const startCpu = (): StartedCompositor => startCpuRenderer(context.cpu);
+  const startOwn = (): StartedCompositor => probe.start({ profile: context.profile, onLost: (reason) => context.onLost(backend, reason), cpuRenderer: context.cpuRenderer });
+  const startCpu = (): StartedCompositor => startCpuRenderer(context.cpuRenderer);
   if (descriptor.renderer === 'cpu') return startProven(backend, 'cpu', startOwn, context);
   if (context.renderer === 'gpu') return startProven(backend, 'gpu', startOwn, context);
   // No device to hold: the caller releases the probe's once no backend left to try needs it.

@@ -15,6 +15,6 @@ export const cpuBackend: BackendDescriptor = {
   // with the CPU renderer also left MediaPipe stuck making its WebGL context more often than not.)
   rungs: [{ tier: 4, transports: ['insertable', 'capture'], needsWebAssembly: true }],
   async probe() {
-    return { available: true, reason: '', software: false, start: (options: StartOptions) => startCpuRenderer(options.cpu), release: () => undefined };
+    return { available: true, reason: '', software: false, start: (options: StartOptions) => startCpuRenderer(options.cpuRenderer), release: () => undefined };
   },
 };

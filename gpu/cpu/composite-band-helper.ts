@@ -10,6 +10,11 @@ export const COMPOSITE_BAND_WORKER_NAME = 'blur-camera composite band';
  * project's 2-core machine; past this the helper is taken for stuck.
  */
 const BAND_TIMEOUT_MS = 2000;
+/** Longest wait for the helper's script to load and say it is ready; a copy of a script already loaded takes well under 1 s. */
+const READY_TIMEOUT_MS = 10000;
+
+/** Checks a band's answer (rows `first` − 1 to the last, as sent) before it is written back; returns why it is wrong, or null. */
+export type BandCheck = (band: Uint8ClampedArray) => string | null;
 
 interface PendingBand {
   readonly id: number;
@@ -43,6 +48,8 @@ export class CompositeBandHelper {
   private forgetShown = false;
   private silenceAfterBands: number | undefined;
   private bandsSent = 0;
+  private checked = false;
+  private readyTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Starts a helper, or returns null (and says why on the console) when its worker cannot start. */
   static start(startWorker: () => Worker, silenceAfterBands?: number): CompositeBandHelper | null {
@@ -58,6 +65,7 @@ export class CompositeBandHelper {
     this.worker = worker;
     this.silenceAfterBands = silenceAfterBands;
     CompositeBandHelper.live.add(this);
+    this.readyTimer = setTimeout(() => this.fail(`it was not ready in ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
     worker.addEventListener('message', (event: MessageEvent<FromCompositeBandHelper>) => this.onMessage(event.data));
     worker.addEventListener('error', (event) => {
       event.preventDefault();
@@ -68,6 +76,11 @@ export class CompositeBandHelper {
   /** Loaded, not failed, and no band in flight: a band sent now is answered at once. */
   get usable(): boolean {
     return this.ready && !this.ended && this.pending === null;
+  }
+
+  /** Whether a band of this helper's has passed the caller's check: until one has, each band is sent with one. */
+  get trusted(): boolean {
+    return this.checked;
   }
 
   /** Whether the helper was ended (failed, or destroyed): the caller lets go of it. */
@@ -84,11 +97,13 @@ export class CompositeBandHelper {
    * Sends rows `first` to `height` − 1 of `rgba` (with the row above, which
    * the guided weight reads) to be composited. Everything is copied before
    * this returns, so the caller may overwrite `rgba`, `blurred` and the mask
-   * at once. Resolves true once those rows of `rgba` hold the composite, or
-   * false when the helper failed and they still hold the frame.
+   * at once. `check`, where given, must pass before the answer is written
+   * back; a band that fails it ends the helper. Resolves to the milliseconds
+   * the helper took, once those rows of `rgba` hold the composite, or to null
+   * when the helper failed and they still hold the frame.
    */
-  composite(rgba: Uint8ClampedArray, width: number, height: number, first: number, blurred: RgbImage, downsample: number, mask: PersonMask | null, edgeHold: number): Promise<boolean> {
-    if (!this.usable || first < 1 || first >= height) return Promise.resolve(false);
+  composite(rgba: Uint8ClampedArray, width: number, height: number, first: number, blurred: RgbImage, downsample: number, mask: PersonMask | null, edgeHold: number, check?: BandCheck): Promise<number | null> {
+    if (!this.usable || first < 1 || first >= height) return Promise.resolve(null);
     const rowBytes = width * 4;
     const bandBytes = (height - first + 1) * rowBytes;
     const blurredValues = blurred.width * blurred.height * 3;
@@ -134,14 +149,16 @@ export class CompositeBandHelper {
       this.fail(`a band could not be sent (${String(error)})`);
     }
     return answer.then((done) => {
-      if (!done) return false;
-      if (done.rgba.length !== bandBytes) {
-        this.fail('it answered with a band of the wrong size');
-        return false;
+      if (!done) return null;
+      const wrong = done.rgba.length !== bandBytes ? 'it answered with a band of the wrong size' : (check?.(done.rgba) ?? null);
+      if (wrong) {
+        this.fail(wrong);
+        return null;
       }
+      if (check) this.checked = true;
       rgba.set(done.rgba.subarray(rowBytes), first * rowBytes);
       this.spare = { rgba: done.rgba, blurred: done.blurredData, mask: done.maskData };
-      return true;
+      return done.ms;
     });
   }
 
@@ -152,6 +169,7 @@ export class CompositeBandHelper {
 
   private onMessage(message: FromCompositeBandHelper): void {
     if (message.type === 'composite-band-ready') {
+      clearTimeout(this.readyTimer);
       this.ready = true;
       return;
     }
@@ -176,6 +194,7 @@ export class CompositeBandHelper {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.readyTimer);
     this.worker.terminate();
     CompositeBandHelper.live.delete(this);
     const pending = this.pending;

@@ -41,6 +41,8 @@ export interface CompositeBandRequest {
 export interface CompositeBandDone {
   readonly type: 'composite-band-done';
   readonly id: number;
+  /** Milliseconds the helper spent compositing the band. */
+  readonly ms: number;
   readonly rgba: Uint8ClampedArray<ArrayBuffer>;
   readonly blurredData: Float32Array<ArrayBuffer>;
   readonly maskData: Float32Array<ArrayBuffer> | null;

@@ -18,13 +18,15 @@ export class CompositeBandServer {
     if (request.goSilent) this.silent = true;
     if (this.silent) return;
     try {
+      const started = performance.now();
       const { width, height, first, last, rgba, blurred, downsample, mask } = request;
       if (request.forgetShownWeights) this.pass.forgetShownWeights();
       this.pass.edgeHold = request.edgeHold;
       this.pass.composite(rgba, width, height, blurred, downsample, mask, { first, last, origin: first - 1 });
       const transfer: Transferable[] = [rgba.buffer, blurred.data.buffer];
       if (mask) transfer.push(mask.data.buffer);
-      this.post({ type: 'composite-band-done', id: request.id, rgba, blurredData: blurred.data, maskData: mask?.data ?? null }, transfer);
+      const ms = performance.now() - started;
+      this.post({ type: 'composite-band-done', id: request.id, ms, rgba, blurredData: blurred.data, maskData: mask?.data ?? null }, transfer);
     } catch (error) {
       this.post({ type: 'composite-band-failed', id: request.id, message: error instanceof Error ? error.message : String(error) }, []);
     }

@@ -10,7 +10,7 @@ import { halveRgb, halveRgba, resampleToImageData } from './box-downscale.js';
 import { RgbGaussianBlur } from './rgb-gaussian-blur.js';
 import { emptyRgbImage, type RgbImage } from './rgb-image.js';
 import { RgbaCompositePass, type PersonMask } from './rgba-composite.js';
-import { CompositeBandHelper } from './composite-band-helper.js';
+import { CompositeBandHelper, type BandCheck } from './composite-band-helper.js';
 
 /** The CPU renderer never blurs at full size: its smallest downsample is 2. */
 const MIN_DOWNSAMPLE = 2;
@@ -36,8 +36,8 @@ const FRAME_BUFFER_SLOTS = 3;
 
 /**
  * The share of a frame's rows that the helper thread composites. The blur
- * worker also copies, halves, refines and blurs each frame (about 12 ms of
- * its 37 at 720p), so the helper takes more than half of the composite.
+ * worker also copies, halves, refines and blurs each frame (about 12 ms at
+ * 720p, against the composite's 20), so the helper takes more than half.
  */
 const HELPER_ROW_SHARE = 0.6;
 /** Frames shorter than this are composited on one thread: the hand-over would cost more than it saves. */
@@ -84,6 +84,9 @@ export class CpuCompositor implements Compositor {
   private helper: CompositeBandHelper | null;
   /** The frame's row above the helper's band, as it was: what the guided weight reads if that band comes back here. */
   private helperRowAbove = new Uint8ClampedArray(0);
+  /** The mask's values as the helper got them, for rows that come back here after the next frame's push rewrote the mask. */
+  private bandMask = new Float32Array(0);
+  private destroyed = false;
 
   constructor(options: CpuCompositorOptions = {}) {
     const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
@@ -92,6 +95,11 @@ export class CpuCompositor implements Compositor {
 
   get hasMask(): boolean {
     return this.mask !== null;
+  }
+
+  /** 2 while the helper thread is ready to take the lower rows of the next frame; else 1. */
+  get compositeThreads(): 1 | 2 {
+    return this.helper?.usable ? 2 : 1;
   }
 
   async prepareModelInput(frame: VideoFrame, width: number, height: number, timings: CompositorTimings): Promise<ImageData> {
@@ -150,6 +158,7 @@ export class CpuCompositor implements Compositor {
       if (params.view === 'mask') {
         const started = performance.now();
         this.pass.maskView(slot.rgba, width, height, mask);
+        this.helper?.forgetShownWeights();
         timings.composite = performance.now() - started;
       } else if (mode === 'none') {
         // The effect is off (the user's choice): the frame's own pixels, already in the buffer.
@@ -157,6 +166,7 @@ export class CpuCompositor implements Compositor {
         const started = performance.now();
         const fitted = this.background.fit(width, height)!;
         this.pass.replace(slot.rgba, width, height, fitted.pixels.data, { width: fitted.light.width, height: fitted.light.height, data: fitted.lightRgb }, mask, params.lightWrap);
+        this.helper?.forgetShownWeights();
         timings.composite = performance.now() - started;
       } else {
         const blurStarted = performance.now();
@@ -165,7 +175,7 @@ export class CpuCompositor implements Compositor {
         this.blur.blur(small, kernel, this.blurred);
         timings.blur = performance.now() - blurStarted;
         const compositeStarted = performance.now();
-        await this.composite(slot.rgba, width, height, downsample, mask, params.edgeHold);
+        await this.composite(slot.rgba, width, height, downsample, mask, params.edgeHold, timings);
         timings.composite = performance.now() - compositeStarted;
       }
       const outputStarted = performance.now();
@@ -186,6 +196,7 @@ export class CpuCompositor implements Compositor {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.helper?.destroy();
     this.helper = null;
     this.refiner.clear();
@@ -201,22 +212,61 @@ export class CpuCompositor implements Compositor {
    * bottom rows on the helper's thread at the same time where it is running.
    * Rows the helper fails to return are composited here: none leaves raw.
    */
-  private async composite(rgba: Uint8ClampedArray, width: number, height: number, downsample: number, mask: PersonMask | null, edgeHold: number): Promise<void> {
+  private async composite(rgba: Uint8ClampedArray, width: number, height: number, downsample: number, mask: PersonMask | null, edgeHold: number, timings: CompositorTimings): Promise<void> {
     if (this.helper?.isEnded) this.helper = null;
     const helper = this.helper;
     if (!helper?.usable || height < MIN_SPLIT_HEIGHT) {
       this.pass.composite(rgba, width, height, this.blurred, downsample, mask);
+      // This thread showed every row: the weights the helper kept for its rows are stale.
+      helper?.forgetShownWeights();
       return;
     }
     const split = Math.round(height * (1 - HELPER_ROW_SHARE));
     const rowBytes = width * 4;
     if (this.helperRowAbove.length !== rowBytes) this.helperRowAbove = new Uint8ClampedArray(rowBytes);
     this.helperRowAbove.set(rgba.subarray((split - 1) * rowBytes, split * rowBytes));
+    // The mask is the filter's own array, which the next frame's push rewrites while this render waits for the helper.
+    const bandMask = mask && this.keepMask(mask);
+    // Until a band of the helper's has matched this thread's composite of the same rows, byte for byte, it is not trusted.
+    const check = helper.trusted ? undefined : this.bandCheck(rgba, width, height, split, downsample, bandMask, edgeHold);
     // The helper's rows are copied out before this thread overwrites the row above them.
-    const answered = helper.composite(rgba, width, height, split, this.blurred, downsample, mask, edgeHold);
+    const answered = helper.composite(rgba, width, height, split, this.blurred, downsample, bandMask, edgeHold, check);
     this.pass.composite(rgba, width, height, this.blurred, downsample, mask, { first: 0, last: split, origin: 0 });
-    if (await answered) return;
-    this.pass.composite(rgba, width, height, this.blurred, downsample, mask, { first: split, last: height, origin: 0, above: this.helperRowAbove });
+    const bandMs = await answered;
+    if (this.destroyed) throw new Error('the CPU renderer was released while it composited this frame');
+    if (bandMs !== null) {
+      timings.band = bandMs;
+      return;
+    }
+    // The helper failed, and its rows still hold the frame. What this pass kept for them is stale: the helper showed them.
+    this.pass.forgetShownWeights(split);
+    this.pass.composite(rgba, width, height, this.blurred, downsample, bandMask, { first: split, last: height, origin: 0, above: this.helperRowAbove });
+  }
+
+  /** A copy of `mask` in this compositor's own array. */
+  private keepMask(mask: PersonMask): PersonMask {
+    const values = mask.width * mask.height * (mask.kind === 'guided' ? 4 : 1);
+    if (this.bandMask.length < values) this.bandMask = new Float32Array(values);
+    this.bandMask.set(mask.data.subarray(0, values));
+    return { kind: mask.kind, width: mask.width, height: mask.height, data: this.bandMask.subarray(0, values) };
+  }
+
+  /**
+   * The check of a helper's first band: this thread composites the same rows
+   * (from the frame, before any are overwritten) with a pass of its own, as
+   * new as the helper's, and the answer must match it byte for byte.
+   */
+  private bandCheck(rgba: Uint8ClampedArray, width: number, height: number, split: number, downsample: number, mask: PersonMask | null, edgeHold: number): BandCheck {
+    const rowBytes = width * 4;
+    const expected = rgba.slice((split - 1) * rowBytes, height * rowBytes);
+    const pass = new RgbaCompositePass();
+    pass.edgeHold = edgeHold;
+    pass.composite(expected, width, height, this.blurred, downsample, mask, { first: split, last: height, origin: split - 1 });
+    return (band) => {
+      let differing = 0;
+      for (let i = 0; i < expected.length; i++) if (band[i] !== expected[i]) differing++;
+      return differing === 0 ? null : `its first band differed from this thread's composite of the same rows in ${differing} of ${expected.length} bytes`;
+    };
   }
 
   /**

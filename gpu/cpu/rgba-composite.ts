@@ -65,12 +65,18 @@ export class RgbaCompositePass {
   private cellSlope = new Float32Array(0);
   /** The weight each pixel last showed (guided masks only), for the edge's hold; −1: none yet. */
   private shownAlpha = new Float32Array(0);
+  /** The frame width `shownAlpha` was made for (one value per pixel, row-major). */
+  private shownWidth = 0;
   /** The guided edge's hold (EDGE_HOLD), set per render; 0 turns it off. */
   edgeHold = 0;
 
-  /** Forgets the weights shown: the next guided mask is shown as it is (a new run, or masks cleared). */
-  forgetShownWeights(): void {
-    this.shownAlpha.fill(-1);
+  /**
+   * Forgets the weights shown: the next guided mask is shown as it is (a new
+   * run, or masks cleared). `fromRow` on: only those rows' (another thread
+   * showed them meanwhile, so what this pass kept for them is stale).
+   */
+  forgetShownWeights(fromRow = 0): void {
+    this.shownAlpha.fill(-1, Math.min(this.shownAlpha.length, fromRow * this.shownWidth));
   }
 
   /**
@@ -119,7 +125,10 @@ export class RgbaCompositePass {
       cellSlope[i] = Math.abs(maskRow[t]!) + Math.abs(maskRow[t + 1]!) + Math.abs(maskRow[t + 2]!) + Math.abs(maskRow[u]!) + Math.abs(maskRow[u + 1]!) + Math.abs(maskRow[u + 2]!);
     }
     const hold = this.edgeHold;
-    if (hold > 0 && this.shownAlpha.length !== width * height) this.shownAlpha = new Float32Array(width * height).fill(-1);
+    if (hold > 0 && (this.shownAlpha.length !== width * height || this.shownWidth !== width)) {
+      this.shownAlpha = new Float32Array(width * height).fill(-1);
+      this.shownWidth = width;
+    }
     const shown = this.shownAlpha;
     const shownRow = y * width;
     for (let x = 0; x < width; x++) {

@@ -182,11 +182,11 @@ let window_ = null;
  * counters come from stats, posted every 500 ms, so the two are compared as
  * a share, from the same two posts.
  */
-function frameFlow(window, end, seconds) {
-  const start = window.statsStart;
+function frameFlow(measured, end, seconds) {
+  const start = measured.statsStart;
   if (typeof start?.framesIn !== 'number' || typeof end?.framesIn !== 'number') return null;
   return {
-    cameraFps: mainThreadProcessor ? window.cameraFrames / seconds : null,
+    cameraFps: mainThreadProcessor ? measured.cameraFrames / seconds : null,
     framesIn: end.framesIn - start.framesIn,
     framesDropped: end.framesDropped - start.framesDropped,
   };
