@@ -334,6 +334,7 @@ try {
         fps: median(measured.map((r) => r.fps)),
         // How the output's frames were counted (read from the track; or, in WebKit, written to it or presented by a <video>).
         counting: measured[0]?.counting ?? null,
+        countedAs: measured[0]?.countedAs ?? null,
         latencyP50: median(measured.map((r) => r.latencyP50)),
         latencyP95: median(measured.map((r) => r.latencyP95)),
         captureLatencyP50: median(measured.map((r) => r.captureLatencyP50)),
@@ -391,7 +392,7 @@ const governor = (r) => (r.adaptation?.length ? r.adaptation.map((a) => `${a.lev
 lines.push('| clip | system | tier | renders on | governor level per run | fps | latency p50 / p95 ms | capture-clock latency p50 / p95 ms | long tasks ms | CPU s/frame | cores busy | cores busy elsewhere | heap Δ MB | RSS Δ MB |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of report.results) {
-  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${r.compositor ?? '–'} | ${governor(r)} | ${fmt(r.fps)}${r.counting && r.counting !== 'read from the output track' ? ` (${r.counting.startsWith('written') ? 'written' : 'presented'})` : ''} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)}${r.longTaskSource && r.longTaskSource !== "longtask" ? " (timer gaps)" : ""} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
+  lines.push(`| ${r.clip} | ${r.system} | ${r.tier ?? "–"} | ${r.compositor ?? '–'} | ${governor(r)} | ${fmt(r.fps)}${r.countedAs && r.countedAs !== 'read' ? ` (${r.countedAs})` : ''} | ${fmt(r.latencyP50, 0)} / ${fmt(r.latencyP95, 0)} | ${fmt(r.captureLatencyP50, 0)} / ${fmt(r.captureLatencyP95, 0)} | ${fmt(r.longTaskMs, 0)}${r.longTaskSource && r.longTaskSource !== "longtask" ? " (timer gaps)" : ""} | ${fmt(r.cpuSecondsPerFrame, 3)} | ${fmt(r.cpuCoresBusy, 2)} | ${fmt(r.otherCoresBusy, 2)} | ${fmt(r.heapDeltaBytes / 1e6)} | ${fmt(r.processMemoryDeltaBytes / 1e6)} |`);
 }
 lines.push('');
 lines.push('Per-stage ms, p50 / p95 (profiling run: each GPU stage waits for the GPU):');

@@ -199,7 +199,9 @@ function frameFlow(measured, end, seconds) {
 // for the cost of a preview.
 const countPresented = !mainThreadProcessor && (params.get('count') === 'presented' || params.has('paint'));
 const countWritten = !mainThreadProcessor && !countPresented;
-const counting = mainThreadProcessor ? 'read from the output track' : countPresented ? 'presented by a <video> of the output track' : 'written to the output track (stats.framesOut)';
+/** How the output's frames are counted: `read` from the track, `written` to it (stats.framesOut), or `presented` by a <video>. */
+const countedAs = mainThreadProcessor ? 'read' : countPresented ? 'presented' : 'written';
+const counting = { read: 'read from the output track', presented: 'presented by a <video> of the output track', written: 'written to the output track (stats.framesOut)' }[countedAs];
 if (countPresented) {
   const video = document.createElement('video');
   video.muted = true;
@@ -288,6 +290,7 @@ window.bench = {
       fps: window_.frames / seconds,
       frames: window_.frames,
       counting,
+      countedAs,
       // LiveKit only: frames its transformer produced in the window (vs the
       // frames that reached the output track's reader, `frames`).
       processedFrames: window_.processedStart === null ? null : running.processedFrames() - window_.processedStart,

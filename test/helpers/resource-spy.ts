@@ -2,8 +2,9 @@
  * Watches the real camera tracks, canvas-capture tracks and workers that the
  * element creates, by wrapping (not replacing) getUserMedia,
  * HTMLCanvasElement.captureStream and Worker, so tests can check that every
- * one is released. The segmenter worker runs inside the blur worker, where no
- * page can see it: `stats.segmenterWorkers` counts it instead.
+ * one is released. The segmenter worker and the CPU renderer's composite
+ * helper run inside the blur worker, where no page can see them:
+ * `stats.segmenterWorkers` and `stats.compositeWorkers` count them instead.
  */
 export interface ResourceSpy {
   readonly cameraTracks: MediaStreamTrack[];
