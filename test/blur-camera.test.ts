@@ -2,17 +2,12 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import type { BlurCamera, TrackReadyDetail, BlurErrorDetail, TierChangeDetail } from '../dist/blur-camera.js';
 import { readTrack } from './helpers/frames.js';
-import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, useResourceSpy, waitFor } from './helpers/resource-spy.js';
 
 /** The fake camera plays ../shared/media/clips/keyed-person-720p.mjpeg (see web-test-runner.config.mjs). */
 describe('<blur-camera> with the fake camera', () => {
-  let spy: ResourceSpy;
-  beforeEach(() => {
-    spy = spyOnResources();
-  });
-  afterEach(async () => {
+  const spy = useResourceSpy(async () => {
     await removeBlurCameras();
-    spy.restore();
   });
 
   it('fires trackready on tier 1, and frames of the camera size arrive on .stream', async () => {
@@ -90,11 +85,11 @@ describe('<blur-camera> with the fake camera', () => {
   it('stop() ends every track and terminates the worker', async () => {
     const element = await fixture<BlurCamera>(html`<blur-camera></blur-camera>`);
     const { track } = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail;
-    expect(spy.liveTracks()).to.have.length(1);
+    expect(spy().liveTracks()).to.have.length(1);
     await element.stop();
     expect(track.readyState).to.equal('ended');
-    expect(spy.liveTracks()).to.have.length(0);
-    expect(spy.liveWorkers()).to.equal(0);
+    expect(spy().liveTracks()).to.have.length(0);
+    expect(spy().liveWorkers()).to.equal(0);
     expect(element.state).to.equal('stopped');
     expect(element.stream).to.equal(null);
   });
@@ -104,12 +99,12 @@ describe('<blur-camera> with the fake camera', () => {
     const first = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail.track;
     const parent = element.parentElement!;
     element.remove();
-    await waitFor(() => first.readyState === 'ended' && spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'release after removal');
+    await waitFor(() => first.readyState === 'ended' && spy().liveTracks().length === 0 && spy().liveWorkers() === 0, 'release after removal');
     const again = nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready');
     parent.append(element);
     const second = (await again).detail.track;
     expect(second.readyState).to.equal('live');
-    expect(spy.getUserMediaCalls()).to.equal(2);
+    expect(spy().getUserMediaCalls()).to.equal(2);
   });
 
   it('keeps the camera running when moved within the page', async () => {
@@ -120,8 +115,8 @@ describe('<blur-camera> with the fake camera', () => {
     elsewhere.append(element);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(track.readyState).to.equal('live');
-    expect(spy.getUserMediaCalls()).to.equal(1);
-    expect(spy.workers).to.have.length(1);
+    expect(spy().getUserMediaCalls()).to.equal(1);
+    expect(spy().workers).to.have.length(1);
     expect(element.state).to.equal('running');
     elsewhere.remove();
   });
@@ -132,7 +127,7 @@ describe('<blur-camera> with the fake camera', () => {
     const error = (await nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error')).detail;
     expect(error.type).to.equal('unsupported');
     expect(error.message).to.match(/not available/);
-    await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'release after unsupported');
+    await waitFor(() => spy().liveTracks().length === 0 && spy().liveWorkers() === 0, 'release after unsupported');
     expect(element.stream).to.equal(null);
     expect(element.tier).to.equal(5);
     expect(element.state).to.equal('error');

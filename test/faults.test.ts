@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import { BlurError, BlurProcessor, type BlurCamera, type BlurErrorDetail } from '../dist/blur-camera.js';
 import { deepRegion, laplacianVariance, loadGroundTruth } from './helpers/image-metrics.js';
-import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, spyOnResources, useResourceSpy, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
 import { runStill, type StillRun } from './helpers/settled.js';
 import { loadBitmap, readTrack, trackFromStill, type Pixels } from './helpers/frames.js';
 import { executeServerCommand } from '@web/test-runner-commands';
@@ -96,14 +96,7 @@ describe('faults: bad attributes are clamped or ignored with one warning, never 
 });
 
 describe('faults: the camera', () => {
-  let spy: ResourceSpy;
-  beforeEach(() => {
-    spy = spyOnResources();
-  });
-  afterEach(async () => {
-    await removeBlurCameras();
-    spy.restore();
-  });
+  const spy = useResourceSpy(removeBlurCameras);
 
   it('an unknown device-id gives error "no-camera" with advice, a real getUserMedia failure', async () => {
     const element = await fixture<BlurCamera>(html`<blur-camera device-id="no-such-camera"></blur-camera>`);
@@ -113,16 +106,16 @@ describe('faults: the camera', () => {
     expect(error.message).to.contain('enumerateDevices');
     expect(element.state).to.equal('error');
     expect(element.stream).to.equal(null);
-    expect(spy.liveWorkers()).to.equal(0);
+    expect(spy().liveWorkers()).to.equal(0);
   });
 
   for (const tier of [1, 3] as const) it(`tier ${tier}: a camera track stopped at its source gives error "camera-ended", and start() tries again`, async () => {
     const element = await fixture<BlurCamera>(html`<blur-camera max-tier=${tier}></blur-camera>`);
     await nextEvent(element, 'trackready');
     const errored = nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error');
-    spy.cameraTracks[0]!.stop();
+    spy().cameraTracks[0]!.stop();
     expect((await errored).detail.type).to.equal('camera-ended');
-    await waitFor(() => element.state === 'error' && spy.liveWorkers() === 0, 'the pipeline to stop');
+    await waitFor(() => element.state === 'error' && spy().liveWorkers() === 0, 'the pipeline to stop');
     const ready = nextEvent(element, 'trackready');
     await element.start();
     await ready;
@@ -255,11 +248,7 @@ describe('faults: a worker that never answers', () => {
 });
 
 describe('faults: lifecycle under churn', () => {
-  let spy: ResourceSpy;
-  beforeEach(() => {
-    spy = spyOnResources();
-  });
-  afterEach(() => spy.restore());
+  const spy = useResourceSpy();
 
   it('two elements on one page run independently', async () => {
     const container = await fixture<HTMLDivElement>(html`<div><blur-camera sigma="4"></blur-camera><blur-camera sigma="16"></blur-camera></div>`);
@@ -269,10 +258,10 @@ describe('faults: lifecycle under churn', () => {
     await first.stop();
     expect(second.state).to.equal('running');
     expect(second.stream!.getVideoTracks()[0]!.readyState).to.equal('live');
-    expect(spy.liveTracks()).to.have.length(1);
+    expect(spy().liveTracks()).to.have.length(1);
     await second.stop();
-    expect(spy.liveTracks()).to.have.length(0);
-    expect(spy.liveWorkers()).to.equal(0);
+    expect(spy().liveTracks()).to.have.length(0);
+    expect(spy().liveWorkers()).to.equal(0);
   });
 
   it('added and removed 50 times without waiting, leaves no track or worker alive', async function () {
@@ -283,7 +272,7 @@ describe('faults: lifecycle under churn', () => {
       await new Promise((resolve) => setTimeout(resolve, i % 5 === 0 ? 50 : 0));
       element.remove();
     }
-    await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'every track and worker released', 60000);
+    await waitFor(() => spy().liveTracks().length === 0 && spy().liveWorkers() === 0, 'every track and worker released', 60000);
   });
 
   it('added and removed 50 times after trackready each time, leaves no track or worker alive', async function () {
@@ -295,8 +284,8 @@ describe('faults: lifecycle under churn', () => {
       await ready;
       element.remove();
     }
-    await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'every track and worker released', 60000);
-    expect(spy.workers.length).to.equal(50);
+    await waitFor(() => spy().liveTracks().length === 0 && spy().liveWorkers() === 0, 'every track and worker released', 60000);
+    expect(spy().workers.length).to.equal(50);
   });
 });
 

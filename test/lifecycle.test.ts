@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../dist/blur-camera.js';
 import { BlurProcessor } from '../dist/blur-camera.js';
 import type { BlurCamera, BlurErrorDetail } from '../dist/blur-camera.js';
-import { removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from './helpers/resource-spy.js';
+import { removeBlurCameras, useResourceSpy, waitFor } from './helpers/resource-spy.js';
 import { greyShare, runStill, type StillRun } from './helpers/settled.js';
 import { lifecycleSpecs } from './specs/lifecycle-specs.js';
 
@@ -10,16 +10,11 @@ lifecycleSpecs('Chromium');
 
 /** Share of pixels whose red, green and blue agree within 2: the mask view is grey, a photo is not. */
 describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () => {
-  let spy: ResourceSpy;
   let run: StillRun | null = null;
-  beforeEach(() => {
-    spy = spyOnResources();
-  });
-  afterEach(async () => {
+  const spy = useResourceSpy(async () => {
     await run?.stop();
     run = null;
     await removeBlurCameras();
-    spy.restore();
   });
 
   it('an option set while the worker is still starting is in effect once it runs', async () => {
@@ -61,7 +56,7 @@ describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () 
       await processor.stop();
       expect(output.readyState).to.equal('ended');
       expect(processor.stats.segmenterWorkers, 'segmenter workers left at stop').to.equal(0);
-      await waitFor(() => spy.liveWorkers() === 0, 'every worker terminated');
+      await waitFor(() => spy().liveWorkers() === 0, 'every worker terminated');
     } finally {
       input.stop();
     }
@@ -97,7 +92,7 @@ describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () 
       expect(videos, 'the transport\'s <video> was reached').to.have.length(1);
       await waitFor(() => captured.every((track) => track.readyState === 'ended'), 'every capture track ended');
       expect(videos[0]!.srcObject).to.equal(null);
-      await waitFor(() => spy.liveWorkers() === 0, 'every worker terminated');
+      await waitFor(() => spy().liveWorkers() === 0, 'every worker terminated');
     } finally {
       HTMLCanvasElement.prototype.captureStream = captureStream;
       HTMLMediaElement.prototype.play = play;
@@ -130,7 +125,7 @@ describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () 
         expect(error, 'start() rejects').to.be.instanceOf(Error);
         expect(errors.map((e) => e.type)).to.deep.equal(['camera-ended']);
         expect(errors[0]!.message).to.contain('sent no picture');
-        await waitFor(() => spy.liveWorkers() === 0 && spy.liveTracks().length === 0, 'every worker and capture track released');
+        await waitFor(() => spy().liveWorkers() === 0 && spy().liveTracks().length === 0, 'every worker and capture track released');
       } finally {
         silent.stop();
       }
@@ -169,8 +164,8 @@ describe('lifecycle faults, in Chromium (issue 14, items 3, 7–10 and 12)', () 
       expect(errors.map((e) => e.type)).to.deep.equal(['invalid-config']);
       expect(errors[0]!.message).to.match(/assets-url/);
       expect(element.state).to.equal('error');
-      expect(spy.workers).to.have.length(0);
-      expect(spy.liveTracks()).to.deep.equal([]);
+      expect(spy().workers).to.have.length(0);
+      expect(spy().liveTracks()).to.deep.equal([]);
       const requested = performance.getEntriesByType('resource').slice(before).map((entry) => entry.name);
       expect(requested.filter((name) => !name.startsWith(location.origin))).to.deep.equal([]);
     });

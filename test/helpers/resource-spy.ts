@@ -103,3 +103,28 @@ export async function removeBlurCameras(): Promise<void> {
     element.remove();
   }
 }
+
+/**
+ * A spy for each test of the calling `describe` block: a new one before each
+ * test; after it, `cleanUp` (the block's own teardown, which may still need
+ * the spy's wrappers, e.g. to remove elements), then the spy is restored.
+ * Returns a getter of the running test's spy.
+ */
+export function useResourceSpy(cleanUp?: () => Promise<void> | void): () => ResourceSpy {
+  let spy: ResourceSpy | null = null;
+  beforeEach(() => {
+    spy = spyOnResources();
+  });
+  afterEach(async () => {
+    try {
+      await cleanUp?.();
+    } finally {
+      spy?.restore();
+      spy = null;
+    }
+  });
+  return () => {
+    if (!spy) throw new Error('the resource spy is only there while a test runs');
+    return spy;
+  };
+}

@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../dist/blur-camera.js';
 import type { BlurCamera, BlurErrorDetail } from '../../dist/blur-camera.js';
-import { nextEvent, removeBlurCameras, spyOnResources, type ResourceSpy } from '../helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, useResourceSpy } from '../helpers/resource-spy.js';
 
 /**
  * Runs in a Chromium launched without --use-fake-ui-for-media-stream, so the
@@ -9,13 +9,8 @@ import { nextEvent, removeBlurCameras, spyOnResources, type ResourceSpy } from '
  * NotAllowedError, not a stub.
  */
 describe('faults: camera permission denied (a real NotAllowedError)', () => {
-  let spy: ResourceSpy;
-  beforeEach(() => {
-    spy = spyOnResources();
-  });
-  afterEach(async () => {
+  const spy = useResourceSpy(async () => {
     await removeBlurCameras();
-    spy.restore();
   });
 
   it('gives error "permission-denied", the error state, a badge and a console message that say what to do', async () => {
@@ -38,8 +33,8 @@ describe('faults: camera permission denied (a real NotAllowedError)', () => {
       expect(element.shadowRoot!.querySelector('[part="badge"]')!.textContent).to.contain('allow it in the site settings');
       expect(logged.some((line) => line.includes('Allow the camera'))).to.equal(true);
       // Nothing left running.
-      expect(spy.liveTracks()).to.have.length(0);
-      expect(spy.liveWorkers()).to.equal(0);
+      expect(spy().liveTracks()).to.have.length(0);
+      expect(spy().liveWorkers()).to.equal(0);
     } finally {
       console.error = originalError;
     }
@@ -48,10 +43,10 @@ describe('faults: camera permission denied (a real NotAllowedError)', () => {
   it('start() asks again (and is refused again, without leaking anything)', async () => {
     const element = await fixture<BlurCamera>(html`<blur-camera autostart="false"></blur-camera>`);
     const errored = nextEvent<CustomEvent<BlurErrorDetail>>(element, 'error');
-    const calls = spy.getUserMediaCalls();
+    const calls = spy().getUserMediaCalls();
     await element.start().catch(() => undefined);
     expect((await errored).detail.type).to.equal('permission-denied');
-    expect(spy.getUserMediaCalls()).to.be.above(calls);
-    expect(spy.liveWorkers()).to.equal(0);
+    expect(spy().getUserMediaCalls()).to.be.above(calls);
+    expect(spy().liveWorkers()).to.equal(0);
   });
 });

@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../dist/blur-camera.js';
 import type { BlurCamera, BlurErrorDetail, TierChangeDetail, TrackReadyDetail } from '../../dist/blur-camera.js';
 import { readTrack, type Pixels } from '../helpers/frames.js';
-import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from '../helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, useResourceSpy, waitFor } from '../helpers/resource-spy.js';
 import type { BrowserProfile } from './browser-profile.js';
 import { frameDetail } from '../helpers/whole-frame.js';
 import { badge } from '../helpers/badge.js';
@@ -40,13 +40,8 @@ async function cameraDetail(): Promise<number> {
  */
 export function elementSpecs(profile: BrowserProfile): void {
   describe(`<blur-camera> in ${profile.browser}, ${profile.name}`, () => {
-    let spy: ResourceSpy;
-    beforeEach(() => {
-      spy = spyOnResources();
-    });
-    afterEach(async () => {
+    const spy = useResourceSpy(async () => {
       await removeBlurCameras();
-      spy.restore();
     });
 
     it(`reaches trackready on tier ${profile.tier}, stays running for 15 s, and every frame read is blurred`, async () => {
@@ -107,8 +102,8 @@ export function elementSpecs(profile: BrowserProfile): void {
       expect(element.state).to.equal('stopped');
       expect(states).to.deep.equal(['stopped']);
       expect(ready.track.readyState).to.equal('ended');
-      expect(spy.liveTracks()).to.deep.equal([]);
-      await waitFor(() => spy.liveWorkers() === 0, 'every worker terminated');
+      expect(spy().liveTracks()).to.deep.equal([]);
+      await waitFor(() => spy().liveWorkers() === 0, 'every worker terminated');
       expect(badge(element)).to.equal('Camera off');
     });
 
@@ -117,7 +112,7 @@ export function elementSpecs(profile: BrowserProfile): void {
       await nextEvent(element, 'trackready');
       const parent = element.parentElement!;
       element.remove();
-      await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'the camera and workers released');
+      await waitFor(() => spy().liveTracks().length === 0 && spy().liveWorkers() === 0, 'the camera and workers released');
       parent.append(element);
       const again = (await nextEvent<CustomEvent<TrackReadyDetail>>(element, 'trackready')).detail;
       expect(again.track.readyState).to.equal('live');

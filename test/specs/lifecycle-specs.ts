@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../dist/blur-camera.js';
 import { BlurProcessor } from '../../dist/blur-camera.js';
 import type { BlurCamera, TrackReadyDetail } from '../../dist/blur-camera.js';
-import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from '../helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, useResourceSpy, waitFor } from '../helpers/resource-spy.js';
 
 /** Makes the camera answer `ms` late, as a permission prompt the user reads first does; the camera itself is real. */
 function slowCamera(ms: number): () => void {
@@ -24,16 +24,11 @@ function slowCamera(ms: number): () => void {
  */
 export function lifecycleSpecs(browser: string): void {
   describe(`lifecycle in ${browser}`, () => {
-    let spy: ResourceSpy;
     let restoreCamera: (() => void) | null = null;
-    beforeEach(() => {
-      spy = spyOnResources();
-    });
-    afterEach(async () => {
+    const spy = useResourceSpy(async () => {
       restoreCamera?.();
       restoreCamera = null;
       await removeBlurCameras();
-      spy.restore();
     });
 
     it('stopping .stream\'s track turns the camera and the workers off, and statechange says stopped', async () => {
@@ -42,7 +37,7 @@ export function lifecycleSpecs(browser: string): void {
       const states: string[] = [];
       element.addEventListener('statechange', (event) => states.push(event.detail.state));
       ready.track.stop();
-      await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'the camera and the workers released');
+      await waitFor(() => spy().liveTracks().length === 0 && spy().liveWorkers() === 0, 'the camera and the workers released');
       expect(element.state).to.equal('stopped');
       expect(states).to.deep.equal(['stopped']);
       expect(element.stream).to.equal(null);
@@ -57,7 +52,7 @@ export function lifecycleSpecs(browser: string): void {
         const ended = nextEvent(processor, 'ended', 5000);
         output.stop();
         await ended;
-        await waitFor(() => spy.liveWorkers() === 0, 'the workers terminated');
+        await waitFor(() => spy().liveWorkers() === 0, 'the workers terminated');
         expect(processor.track).to.equal(null);
         expect(input.readyState).to.equal('live');
       } finally {
@@ -75,7 +70,7 @@ export function lifecycleSpecs(browser: string): void {
       expect(element.state).to.equal('running');
       expect(element.stream?.getVideoTracks()[0]?.readyState).to.equal('live');
       // The first call's camera was turned off the moment it arrived: one camera is live.
-      expect(spy.cameraTracks.filter((track) => track.readyState === 'live')).to.have.length(1);
+      expect(spy().cameraTracks.filter((track) => track.readyState === 'live')).to.have.length(1);
     });
 
     it('stop() while the camera prompt is open: the camera never stays on', async () => {
@@ -84,10 +79,10 @@ export function lifecycleSpecs(browser: string): void {
       const started = element.start();
       await element.stop();
       await started;
-      await waitFor(() => spy.getUserMediaCalls() === 1 && spy.cameraTracks.length === 1, 'the late camera to arrive');
-      await waitFor(() => spy.liveTracks().length === 0, 'the late camera to be turned off');
+      await waitFor(() => spy().getUserMediaCalls() === 1 && spy().cameraTracks.length === 1, 'the late camera to arrive');
+      await waitFor(() => spy().liveTracks().length === 0, 'the late camera to be turned off');
       expect(element.state).to.equal('stopped');
-      expect(spy.liveWorkers()).to.equal(0);
+      expect(spy().liveWorkers()).to.equal(0);
     });
   });
 }

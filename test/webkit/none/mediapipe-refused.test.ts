@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../../dist/blur-camera.js';
 import { BlurProcessor, type BlurCamera, type BlurErrorDetail, type TierChangeDetail } from '../../../dist/blur-camera.js';
-import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy } from '../../helpers/resource-spy.js';
+import { nextEvent, removeBlurCameras, useResourceSpy, waitFor } from '../../helpers/resource-spy.js';
 
 /**
  * A WebKit without WebGL in workers, where the page insists on MediaPipe,
@@ -9,13 +9,8 @@ import { nextEvent, removeBlurCameras, spyOnResources, waitFor, type ResourceSpy
  * `segmenter="auto"`, LiteRT segments instead: element.test.ts.)
  */
 describe('WebKit without WebGL in workers, segmenter="mediapipe"', () => {
-  let spy: ResourceSpy;
-  beforeEach(() => {
-    spy = spyOnResources();
-  });
-  afterEach(async () => {
+  const spy = useResourceSpy(async () => {
     await removeBlurCameras();
-    spy.restore();
   });
 
   it('<blur-camera> says unsupported, with every refused tier and why, and releases the camera', async () => {
@@ -31,8 +26,8 @@ describe('WebKit without WebGL in workers, segmenter="mediapipe"', () => {
     expect(element.tier).to.equal(5);
     expect(element.stream).to.equal(null);
     expect(element.shadowRoot!.querySelector('[part=badge]')!.textContent!.trim()).to.equal('Background blur isn’t available in this browser');
-    expect(spy.getUserMediaCalls()).to.be.at.least(1);
-    await waitFor(() => spy.liveTracks().length === 0 && spy.liveWorkers() === 0, 'the camera and the worker released');
+    expect(spy().getUserMediaCalls()).to.be.at.least(1);
+    await waitFor(() => spy().liveTracks().length === 0 && spy().liveWorkers() === 0, 'the camera and the worker released');
   });
 
   it('BlurProcessor.start() rejects with a typed unsupported error and leaves the input track alone', async () => {
@@ -48,6 +43,6 @@ describe('WebKit without WebGL in workers, segmenter="mediapipe"', () => {
     expect(processor.track).to.equal(null);
     expect(track.readyState).to.equal('live');
     track.stop();
-    await waitFor(() => spy.liveWorkers() === 0, 'the worker terminated');
+    await waitFor(() => spy().liveWorkers() === 0, 'the worker terminated');
   });
 });
