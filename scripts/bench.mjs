@@ -27,7 +27,9 @@
  * counted as the frames the processor wrote to it (the opt-in
  * webkit-safari17-presented and -safari18-presented count what an unpainted
  * <video> of it presents, and --paint also paints that <video>);
- * and where Firefox ESR is installed `firefox`, on its own fake camera),
+ * and where Firefox ESR is installed `firefox`, on its own fake camera;
+ * tier1-mediapipe forces MediaPipe, tier1-replace replaces the background
+ * with a colour),
  * --tiers 1,2 (our tiers only; kept for compatibility), --clips a.mjpeg,b.mjpeg,
  * --memory (every run also reports memory after 60 s: the browser's RSS, and in
  * Chromium the page's and each worker's JS heap).
@@ -70,6 +72,8 @@ const allSystems = [
   ...[1, 2].map((tier) => ({ key: `tier${tier}-gpu`, name: `blur-camera tier ${tier}, GPU compositor`, query: `maxTier=${tier}&renderer=gpu`, ours: true })),
   // Tier 1 with MediaPipe segmenting (segmenter="mediapipe"): where the model runs on the CPU, as here, `auto` takes LiteRT.js.
   { key: 'tier1-mediapipe', name: 'blur-camera tier 1, MediaPipe segmenter', query: 'maxTier=1&segmenter=mediapipe', ours: true },
+  // A replaced background (a colour: the same per-pixel work as a picture, nothing to fetch).
+  { key: 'tier1-replace', name: 'blur-camera tier 1, background replaced', query: `maxTier=1&background=${encodeURIComponent('#2f6f4f')}`, ours: true },
   { key: 'livekit', name: livekitName, query: 'system=livekit', ours: false },
   // <blur-camera> mounted as a page mounts it (its own camera, its preview shown, .stream read): what users get.
   // Its stage figures are the pipeline's own, not a profiling run (the element has no profile option).

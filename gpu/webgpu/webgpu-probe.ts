@@ -47,7 +47,13 @@ function isSoftwareAdapter(adapter: GPUAdapter): boolean {
   return /swiftshader|llvmpipe|software|lavapipe/.test(text);
 }
 
-/** Whether this browser's WebGPU adapter is a software one; null when there is no adapter. Requests no device. */
+/**
+ * Whether this browser's WebGPU adapter is a software one; null when there is
+ * no adapter. Requests no device. The backend asks this before the zero-copy
+ * probe, and acquireWebGpu asks for an adapter again after it: a route that
+ * fails can take the page's WebGPU instance down, and an adapter from before
+ * the probe with it, so this one is not kept for the compositor's device.
+ */
 export async function adapterIsSoftware(): Promise<boolean | null> {
   if (!('gpu' in navigator) || !navigator.gpu) return null;
   try {

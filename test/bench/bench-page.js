@@ -36,7 +36,8 @@ const camera = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280
 /** Starts a system on the camera; resolves to { output, tier, stats() , info }. */
 async function startBlurCamera() {
   const { BlurProcessor } = await import('../../dist/blur-camera.js');
-  const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile, renderer: params.get('renderer') === 'gpu' ? 'gpu' : 'auto', segmenter: params.get('segmenter') ?? 'auto' });
+  const background = params.get('background');
+  const processor = new BlurProcessor(camera, { sigma: 8, maxTier, profile, renderer: params.get('renderer') === 'gpu' ? 'gpu' : 'auto', segmenter: params.get('segmenter') ?? 'auto', ...(background ? { background } : {}) });
   const output = await processor.start();
   return { output, tier: processor.tier, stats: () => processor.stats, info: {}, processedFrames: () => null };
 }
