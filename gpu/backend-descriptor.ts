@@ -2,7 +2,6 @@ import type { BackendName } from '../contract/backend.js';
 import type { LadderRung } from '../contract/ladder.js';
 import type { Compositor } from './compositor.js';
 import type { FrameRoutes } from '../contract/stats.js';
-import type { CpuCompositorOptions } from './cpu/cpu-compositor.js';
 
 /** MediaPipe's delegate: its GPU one is 10× slower than its CPU one on a software GPU. */
 export type SegmenterDelegate = 'CPU' | 'GPU';
@@ -23,8 +22,19 @@ export interface StartOptions {
   readonly profile: boolean;
   /** Called once when the device or context is lost unexpectedly (never after `release`). */
   readonly onLost: (reason: string) => void;
-  /** What the CPU renderer needs (see CpuCompositorOptions): its second thread. */
-  readonly cpuRenderer: CpuCompositorOptions;
+  /** What the CPU renderer needs: its second thread. */
+  readonly cpuRenderer: CpuRendererOptions;
+}
+
+/** What the worker gives the CPU renderer (gpu/cpu/), whichever backend starts it. */
+export interface CpuRendererOptions {
+  /**
+   * Starts the worker of the composite's second thread (a copy of the blur
+   * worker, see gpu/cpu/composite-band-helper.ts); absent or null: one thread.
+   */
+  readonly startHelperWorker?: (() => Worker) | null;
+  /** Test hook: the helper stops answering after this many bands. */
+  readonly silenceHelperAfterBands?: number;
 }
 
 /** What a backend's probe found in the worker, and how to start on it. */

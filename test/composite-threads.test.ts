@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { RgbaCompositePass, type PersonMask } from '../gpu/cpu/rgba-composite.js';
-import { CpuCompositor, type CpuCompositorOptions } from '../gpu/cpu/cpu-compositor.js';
+import { CpuCompositor } from '../gpu/cpu/cpu-compositor.js';
+import type { CpuRendererOptions } from '../gpu/backend-descriptor.js';
 import { COMPOSITE_BAND_WORKER_NAME } from '../gpu/cpu/composite-band-helper.js';
 import type { CompositorTimings, ConfidenceMask } from '../gpu/compositor.js';
 import type { RgbImage } from '../gpu/cpu/rgb-image.js';
@@ -190,7 +191,7 @@ async function renderSequence(compositor: CpuCompositor, count: number): Promise
   return { outputs, bandMs };
 }
 
-async function compositorWithHelper(options: CpuCompositorOptions): Promise<CpuCompositor> {
+async function compositorWithHelper(options: CpuRendererOptions): Promise<CpuCompositor> {
   const compositor = new CpuCompositor(options);
   const started = performance.now();
   while (compositor.compositeThreads !== 2) {

@@ -1,7 +1,6 @@
 import type { Compositor } from '../gpu/compositor.js';
-import type { StartedCompositor } from '../gpu/backend-descriptor.js';
+import type { CpuRendererOptions, StartedCompositor } from '../gpu/backend-descriptor.js';
 import { startCpuRenderer } from '../gpu/cpu/backend.js';
-import type { CpuCompositorOptions } from '../gpu/cpu/cpu-compositor.js';
 import { proveBlur, type BlurProof } from './blur-proof.js';
 import type { BackendName } from '../contract/backend.js';
 import type { RendererPreference } from '../contract/options.js';
@@ -24,7 +23,7 @@ export interface BackendContext {
   /** Called once when the running backend's device or context is lost unexpectedly. */
   readonly onLost: (backend: BackendName, reason: string) => void;
   /** What the CPU renderer needs: how to start its second thread. */
-  readonly cpuRenderer: CpuCompositorOptions;
+  readonly cpuRenderer: CpuRendererOptions;
 }
 
 /** A backend that would not start or did not prove its blur; the reason goes to `tierchange.detail.refused`. */

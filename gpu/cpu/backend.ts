@@ -1,8 +1,8 @@
-import type { BackendDescriptor, StartedCompositor, StartOptions } from '../backend-descriptor.js';
-import { CpuCompositor, type CpuCompositorOptions } from './cpu-compositor.js';
+import type { BackendDescriptor, CpuRendererOptions, StartedCompositor, StartOptions } from '../backend-descriptor.js';
+import { CpuCompositor } from './cpu-compositor.js';
 
 /** The CPU renderer, paired with MediaPipe's CPU delegate: tier 4, and what a software GPU's backend renders with. */
-export function startCpuRenderer(options: CpuCompositorOptions): StartedCompositor {
+export function startCpuRenderer(options: CpuRendererOptions): StartedCompositor {
   const compositor = new CpuCompositor(options);
   return { compositor, delegate: 'CPU', loseForTest: () => undefined, release: () => compositor.destroy() };
 }

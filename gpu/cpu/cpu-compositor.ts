@@ -11,6 +11,7 @@ import { RgbGaussianBlur } from './rgb-gaussian-blur.js';
 import { emptyRgbImage, type RgbImage } from './rgb-image.js';
 import { RgbaCompositePass, type PersonMask } from './rgba-composite.js';
 import { CompositeBandHelper, type BandCheck } from './composite-band-helper.js';
+import type { CpuRendererOptions } from '../backend-descriptor.js';
 
 /** The CPU renderer never blurs at full size: its smallest downsample is 2. */
 const MIN_DOWNSAMPLE = 2;
@@ -43,15 +44,6 @@ const HELPER_ROW_SHARE = 0.6;
 /** Frames shorter than this are composited on one thread: the hand-over would cost more than it saves. */
 const MIN_SPLIT_HEIGHT = 240;
 
-export interface CpuCompositorOptions {
-  /**
-   * Starts the worker of the composite's second thread (a copy of the blur
-   * worker, see CompositeBandHelper); absent or null: one thread.
-   */
-  readonly startHelperWorker?: (() => Worker) | null;
-  /** Test hook: the helper stops answering after this many bands. */
-  readonly silenceHelperAfterBands?: number;
-}
 
 /**
  * The renderer for machines whose only GPU is a software one (SwiftShader,
@@ -88,7 +80,7 @@ export class CpuCompositor implements Compositor {
   private bandMask = new Float32Array(0);
   private destroyed = false;
 
-  constructor(options: CpuCompositorOptions = {}) {
+  constructor(options: CpuRendererOptions = {}) {
     const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
     this.helper = options.startHelperWorker && cores >= 2 ? CompositeBandHelper.start(options.startHelperWorker, options.silenceHelperAfterBands) : null;
   }
