@@ -92,6 +92,14 @@ export interface Compositor {
    * changes); it never closes the image, which stays the caller's.
    */
   setBackground(background: Background): void;
+  /**
+   * Starts the threads it renders with beside the worker's own (the CPU
+   * renderer's composite helper); safe to call again. The pipeline calls it
+   * once the segmenter has given a mask, never during the blur check: a
+   * nested worker started during the check hung Firefox's blur worker now and
+   * then (the segmenter's did in an earlier build, and this helper's in a CI run).
+   */
+  startHelperThreads?(): void;
   /** Renders the output for `frame`; the caller owns and closes both frames. */
   render(frame: VideoFrame, params: RenderParams, timings: CompositorTimings): Promise<VideoFrame>;
   /** Releases every resource it holds (GPU textures and buffers, or typed arrays). Safe to call twice. */

@@ -331,6 +331,8 @@ export class FramePipeline {
               if (maskSize !== this.lastMaskSize) compositor.clearMasks();
               this.lastMaskSize = maskSize;
               await compositor.pushMask(mask, guide, refinement, timings);
+              // Its helper threads start now that the segmenter runs, well after the blur check (see Compositor).
+              compositor.startHelperThreads?.();
               this.masks++;
               // The first mask is told at once, not at the next stats tick (up to 500 ms later): startup is timed by it.
               if (this.masks === 1) this.postStats();

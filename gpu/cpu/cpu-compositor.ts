@@ -73,7 +73,9 @@ export class CpuCompositor implements Compositor {
   private mask: PersonMask | null = null;
   private maskData = new Float32Array(0);
   private kernel: { sigma: number; downsample: number; kernel: GaussianKernel } | null = null;
-  private helper: CompositeBandHelper | null;
+  private helper: CompositeBandHelper | null = null;
+  private helperStarted = false;
+  private readonly options: CpuRendererOptions;
   /** The frame's row above the helper's band, as it was: what the guided weight reads if that band comes back here. */
   private helperRowAbove = new Uint8ClampedArray(0);
   /** The mask's values as the helper got them, for rows that come back here after the next frame's push rewrote the mask. */
@@ -81,8 +83,16 @@ export class CpuCompositor implements Compositor {
   private destroyed = false;
 
   constructor(options: CpuRendererOptions = {}) {
+    this.options = options;
+  }
+
+  /** Starts the composite's second thread, once, where there is a second core (see Compositor.startHelperThreads). */
+  startHelperThreads(): void {
+    if (this.helperStarted || this.destroyed) return;
+    this.helperStarted = true;
+    const { startHelperWorker, silenceHelperAfterBands } = this.options;
     const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency || 1;
-    this.helper = options.startHelperWorker && cores >= 2 ? CompositeBandHelper.start(options.startHelperWorker, options.silenceHelperAfterBands) : null;
+    if (startHelperWorker && cores >= 2) this.helper = CompositeBandHelper.start(startHelperWorker, silenceHelperAfterBands);
   }
 
   get hasMask(): boolean {
